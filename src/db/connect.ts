@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../core/errors.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Engine = 'embedded' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const toNumber = (v: string) => Number(v);
+
+/** Opens PostgreSQL when a URL is given, else the embedded PGlite database in `dataDir`. */
+export async function openDatabase(opts: {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+}): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  return openEmbedded(opts.dataDir);
+}
+
+export function openPostgres(url: string, poolSize = 10): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC
+          ? toNumber
+          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** Embedded PostgreSQL. A lock file refuses a second process, which would silently lose writes. */
+export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const unlock = takeLock(path.join(dataDir, 'accord.lock'));
+  try {
+    const pglite = await PGlite.create({
+      dataDir: path.join(dataDir, 'pgdata'),
+      parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+    });
+    return wrapPGlite(pglite, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** Wraps an already-open PGlite (tests load one from a migrated snapshot). */
+export function wrapPGlite(pglite: PGlite, onClose: () => void = () => {}): DatabaseHandle {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    engine: 'embedded',
+    async close() {
+      await db.destroy();
+      await pglite.close();
+      onClose();
+    },
+  };
+}
+
+export const pgliteParsers = { [INT8]: toNumber, [NUMERIC]: toNumber };
+
+function takeLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new AppError(
+          'ERR_CONFIG',
+          `the embedded database in ${path.dirname(file)} is in use by process ${pid}; ` +
+            'stop that process first, or set DATABASE_URL to share a PostgreSQL server between processes',
+        );
+      }
+      fs.rmSync(file, { force: true }); // stale lock from a process that no longer runs
+    }
+  }
+  throw new AppError('ERR_CONFIG', `could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

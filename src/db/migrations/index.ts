@@ -1,0 +1,19 @@
+import type { Migration } from 'kysely';
+import * as organizations from './20261127T200000_organizations.ts';
+import * as users from './20261127T200100_users.ts';
+import * as memberships from './20261127T200200_memberships.ts';
+import * as auth from './20261127T200300_auth.ts';
+import * as audit from './20261127T200400_audit.ts';
+import * as outboxJobs from './20261127T200500_outbox_jobs.ts';
+import * as rateLimitsSettings from './20261127T200600_rate_limits_settings.ts';
+
+/** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
+export const migrations: Record<string, Migration> = {
+  '20261127T200000_organizations': organizations,
+  '20261127T200100_users': users,
+  '20261127T200200_memberships': memberships,
+  '20261127T200300_auth': auth,
+  '20261127T200400_audit': audit,
+  '20261127T200500_outbox_jobs': outboxJobs,
+  '20261127T200600_rate_limits_settings': rateLimitsSettings,
+};

@@ -1,0 +1,34 @@
+import nodemailer from 'nodemailer';
+import { sql } from 'kysely';
+import type { SmtpConfig } from '../config/config.ts';
+import type { JobHandler } from '../jobs/worker.ts';
+
+/** Delivers one outbox row over SMTP; a failure is retried by the job queue. */
+export function mailSendHandler(smtp: SmtpConfig, from: string): JobHandler {
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+  });
+  return async (ctx, payload) => {
+    const id = String(payload.outboxId);
+    const row = await ctx.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.status === 'sent') return;
+    try {
+      await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text });
+    } catch (err) {
+      await ctx.db
+        .updateTable('outbox')
+        .set({ attempts: sql<number>`attempts + 1`, last_error: err instanceof Error ? err.message : String(err) })
+        .where('id', '=', id)
+        .execute();
+      throw err;
+    }
+    await ctx.db
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: ctx.now(), attempts: sql<number>`attempts + 1`, last_error: null })
+      .where('id', '=', id)
+      .execute();
+  };
+}

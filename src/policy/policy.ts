@@ -1,0 +1,162 @@
+import { AppError, notFound } from '../core/errors.ts';
+import type { Actor, StaffRole } from './actor.ts';
+
+/**
+ * The permission model, pure and synchronous over loaded data. Routes call `authorize`;
+ * list queries apply the matching `*Visibility` rule in SQL. A denied read is reported as
+ * not found, so nobody learns that a hidden object exists.
+ */
+export type UserAction = 'user:read' | 'user:update' | 'user:manage';
+export type OrgAction = 'org:read' | 'org:update' | 'org:delete' | 'org:invite' | 'org:manage_members';
+export type InstanceAction =
+  | 'user:list'
+  | 'user:create'
+  | 'org:list'
+  | 'org:create'
+  | 'audit:read'
+  | 'outbox:read'
+  | 'settings:read'
+  | 'settings:update';
+export type Action = UserAction | OrgAction | InstanceAction;
+
+/** What a staff role may do across the instance. */
+export const staffCapabilities = {
+  admin: [
+    'user:list',
+    'user:create',
+    'org:list',
+    'org:create',
+    'audit:read',
+    'outbox:read',
+    'settings:read',
+    'settings:update',
+  ],
+  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read'],
+  analyst: ['user:list', 'org:list', 'settings:read'],
+  viewer: ['user:list', 'org:list'],
+} as const satisfies Record<StaffRole, readonly InstanceAction[]>;
+
+export interface UserResource {
+  type: 'user';
+  id: string;
+  /** Organizations the target user belongs to. */
+  orgIds: readonly string[];
+}
+
+export interface OrgResource {
+  type: 'org';
+  id: string;
+  kind: string;
+}
+
+export interface InstanceResource {
+  type: 'instance';
+}
+
+export type Resource = UserResource | OrgResource | InstanceResource;
+
+type ResourceFor<A extends Action> = A extends UserAction
+  ? UserResource
+  : A extends OrgAction
+    ? OrgResource
+    : InstanceResource;
+
+export const instance: InstanceResource = { type: 'instance' };
+
+function staffHas(actor: Actor, action: InstanceAction): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind !== 'user' || actor.staffRole === null) return false;
+  return (staffCapabilities[actor.staffRole] as readonly string[]).includes(action);
+}
+
+function orgRoleOf(actor: Actor, orgId: string): string | null {
+  if (actor.kind !== 'user') return null;
+  return actor.memberships.find((m) => m.orgId === orgId)?.role ?? null;
+}
+
+export function can<A extends Action>(actor: Actor, action: A, resource: ResourceFor<A>): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind === 'anonymous') return false;
+  const isAdmin = actor.staffRole === 'admin';
+  switch (resource.type) {
+    case 'instance':
+      return staffHas(actor, action as InstanceAction);
+    case 'user': {
+      const self = resource.id === actor.userId;
+      const sharesOrg = resource.orgIds.some((o) => orgRoleOf(actor, o) !== null);
+      switch (action as UserAction) {
+        case 'user:read':
+          return self || actor.staffRole !== null || sharesOrg;
+        case 'user:update':
+          return self || isAdmin;
+        case 'user:manage':
+          return isAdmin;
+      }
+      return false;
+    }
+    case 'org': {
+      const role = orgRoleOf(actor, resource.id);
+      const isHome = resource.kind === 'home';
+      const coordinator = actor.staffRole === 'admin' || actor.staffRole === 'coordinator';
+      switch (action as OrgAction) {
+        case 'org:read':
+          return actor.staffRole !== null || role !== null;
+        case 'org:update':
+        case 'org:invite':
+        case 'org:manage_members':
+          if (isHome) return isAdmin;
+          return coordinator || role === 'org_admin';
+        case 'org:delete':
+          return isAdmin && !isHome;
+      }
+      return false;
+    }
+  }
+}
+
+/** Throws the error a client should see: 404 when it may not even read the object, else 403. */
+export function authorize<A extends Action>(
+  actor: Actor,
+  action: A,
+  resource: ResourceFor<A>,
+  readAction?: Action,
+): void {
+  if (can(actor, action, resource)) return;
+  if (actor.kind === 'anonymous') {
+    throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: this needs an account');
+  }
+  if (resource.type !== 'instance') {
+    const read = (readAction ?? `${resource.type}:read`) as A;
+    if (!can(actor, read, resource)) throw notFound(resource.type === 'org' ? 'organization' : 'user', resource.id);
+  }
+  throw new AppError('ERR_FORBIDDEN', `your role does not allow ${action}`, { action });
+}
+
+/** The abilities a response carries, so the UI shows only the buttons the server will accept. */
+export function abilities<A extends Action>(
+  actor: Actor,
+  actions: readonly A[],
+  resource: ResourceFor<A>,
+): Partial<Record<A, boolean>> {
+  const out: Partial<Record<A, boolean>> = {};
+  for (const a of actions) out[a] = can(actor, a, resource);
+  return out;
+}
+
+/** Which organizations a list query may return; applied in SQL by orgs/queries.ts. */
+export function orgVisibility(actor: Actor): { all: true } | { all: false; orgIds: string[] } {
+  if (actor.kind === 'system') return { all: true };
+  if (actor.kind === 'user' && actor.staffRole !== null) return { all: true };
+  if (actor.kind === 'user') return { all: false, orgIds: actor.memberships.map((m) => m.orgId) };
+  return { all: false, orgIds: [] };
+}
+
+/** Which users a list query may return: staff see all; others themselves and their orgs' members. */
+export function userVisibility(actor: Actor): { all: true } | { all: false; userId: string | null; orgIds: string[] } {
+  if (actor.kind === 'system') return { all: true };
+  if (actor.kind === 'user' && actor.staffRole !== null) return { all: true };
+  if (actor.kind === 'user') {
+    return { all: false, userId: actor.userId, orgIds: actor.memberships.map((m) => m.orgId) };
+  }
+  return { all: false, userId: null, orgIds: [] };
+}

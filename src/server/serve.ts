@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import type { Ctx } from '../app/context.ts';
+import type { Config } from '../config/config.ts';
+import { openDatabase, type DatabaseHandle } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { buildApp } from '../http/app.ts';
+import { pruneRateLimits } from '../http/rate-limit-store.ts';
+import { startWorker, type JobHandler } from '../jobs/worker.ts';
+import { MAIL_JOB } from '../mail/outbox.ts';
+import { mailSendHandler } from '../mail/transport.ts';
+import { ensureHomeOrg } from '../orgs/commands.ts';
+import { systemActor } from '../policy/actor.ts';
+
+export const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(rootDir, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function createLogger(config: Config) {
+  return pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+}
+
+/** Opens the database, applies migrations and makes sure the home organization exists. */
+export async function openInstance(config: Config, log: Ctx['log']): Promise<{ handle: DatabaseHandle; ctx: Ctx }> {
+  const handle = await openDatabase(config);
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    const ctx: Ctx = {
+      db: handle.db,
+      config,
+      log,
+      actor: systemActor('startup'),
+      meta: { requestId: null, ip: null },
+      now: () => new Date(),
+    };
+    await ensureHomeOrg(ctx);
+    return { handle, ctx };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+export function jobHandlers(config: Config): Record<string, JobHandler> {
+  const handlers: Record<string, JobHandler> = {
+    'maintenance.prune': async (ctx) => {
+      await pruneRateLimits(ctx.db);
+      await ctx.db.deleteFrom('sessions').where('expires_at', '<', ctx.now()).execute();
+    },
+  };
+  if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
+  return handlers;
+}
+
+/** `accord serve`: HTTP server + job worker, stopped cleanly on SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<void> {
+  const started = Date.now();
+  const logger = createLogger(config);
+  const { handle, ctx } = await openInstance(config, logger);
+  const webDir = path.join(rootDir, 'web', 'dist');
+  const app = await buildApp(
+    { db: handle.db, config, log: logger, now: () => new Date() },
+    { engine: handle.engine, version: packageVersion(), webDir, loggerInstance: logger },
+  );
+  const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, jobHandlers(config));
+  const pruneTimer = setInterval(() => {
+    void (async () => {
+      const { enqueueJob } = await import('../jobs/queue.ts');
+      const hour = new Date().toISOString().slice(0, 13);
+      await enqueueJob(handle.db, { kind: 'maintenance.prune', payload: {}, uniqueKey: `prune:${hour}` }, new Date());
+    })().catch((err: unknown) => logger.warn({ err }, 'could not schedule maintenance'));
+  }, 10 * 60_000);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(pruneTimer);
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    await app.close();
+    await worker.stop();
+    await handle.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      url: `http://${config.host}:${config.port}`,
+      database: handle.engine,
+      dataDir: handle.engine === 'embedded' ? config.dataDir : undefined,
+      startupMs: Date.now() - started,
+    },
+    `Accord is ready at ${config.baseUrl}`,
+  );
+}

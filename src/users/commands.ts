@@ -1,0 +1,206 @@
+import type { Transaction } from 'kysely';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
+import { recordAudit } from '../audit/record.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/password.ts';
+import { AppError, conflict, notFound, validation } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { Database, UserRow } from '../db/schema.ts';
+import { findHomeOrg } from '../orgs/queries.ts';
+import { isStaffRole, type StaffRole } from '../policy/actor.ts';
+import { authorize, instance } from '../policy/policy.ts';
+import { parsePublicKey } from './pgp.ts';
+import { assertAdminsRemain, findUserByEmail, findUserById, membershipsOf } from './queries.ts';
+import { checkLocale, checkName, checkTimeZone, normalizeEmail } from './rules.ts';
+
+export interface NewUserInput {
+  email: string;
+  name: string;
+  password?: string | null;
+  staffRole?: string | null;
+  locale?: string;
+  timeZone?: string;
+}
+
+/** Creates a user inside a transaction the caller holds (and has authorized). */
+export async function createUserInTx(tx: Transaction<Database>, ctx: Ctx, input: NewUserInput): Promise<UserRow> {
+  const email = normalizeEmail(input.email);
+  const name = checkName(input.name);
+  const locale = checkLocale(input.locale ?? 'en');
+  const timeZone = checkTimeZone(input.timeZone ?? 'UTC');
+  let staffRole: StaffRole | null = null;
+  if (input.staffRole) {
+    if (!isStaffRole(input.staffRole)) {
+      throw validation(`"${input.staffRole}" is not a staff role; use admin, coordinator, analyst or viewer`, {
+        field: 'role',
+      });
+    }
+    staffRole = input.staffRole;
+  }
+  if (input.password) checkPasswordPolicy(input.password, email);
+  if (await findUserByEmail(tx, email)) {
+    throw new AppError('ERR_EMAIL_TAKEN', `a user with e-mail ${email} exists already`, { field: 'email' });
+  }
+  const now = ctx.now();
+  const user = await tx
+    .insertInto('users')
+    .values({
+      id: newId(),
+      email,
+      name,
+      locale,
+      time_zone: timeZone,
+      pgp_public_key: null,
+      pgp_fingerprint: null,
+      password_hash: input.password ? await hashPassword(input.password) : null,
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_enabled_at: null,
+      totp_last_step: null,
+      locked_until: null,
+      disabled_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (staffRole) {
+    const home = await findHomeOrg(tx);
+    if (!home) throw new AppError('ERR_INTERNAL', 'the home organization is missing; restart Accord to create it');
+    await tx
+      .insertInto('memberships')
+      .values({ user_id: user.id, org_id: home.id, role: staffRole, created_at: now })
+      .execute();
+  }
+  await recordAudit(tx, ctx, {
+    action: 'user.create',
+    subjectType: 'user',
+    subjectId: user.id,
+    summary: { email, name, staffRole },
+  });
+  return user;
+}
+
+export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserRow> {
+  authorize(ctx.actor, 'user:create', instance);
+  return inTransaction(ctx, (tx) => createUserInTx(tx, ctx, input));
+}
+
+export interface ProfilePatch {
+  name?: string;
+  locale?: string;
+  timeZone?: string;
+  pgpPublicKey?: string | null;
+}
+
+async function loadTarget(db: Db, id: string): Promise<{ user: UserRow; orgIds: string[] }> {
+  const user = await findUserById(db, id);
+  if (!user) throw notFound('user', id);
+  const orgIds = (await membershipsOf(db, id)).map((m) => m.orgId);
+  return { user, orgIds };
+}
+
+/** Changes profile fields; the user themself or an admin. */
+export async function updateProfile(ctx: Ctx, id: string, patch: ProfilePatch): Promise<UserRow> {
+  return inTransaction(ctx, async (tx) => {
+    const { user, orgIds } = await loadTarget(tx, id);
+    authorize(ctx.actor, 'user:update', { type: 'user', id, orgIds });
+    const changes: Partial<Pick<UserRow, 'name' | 'locale' | 'time_zone' | 'pgp_public_key' | 'pgp_fingerprint'>> = {};
+    if (patch.name !== undefined) changes.name = checkName(patch.name);
+    if (patch.locale !== undefined) changes.locale = checkLocale(patch.locale);
+    if (patch.timeZone !== undefined) changes.time_zone = checkTimeZone(patch.timeZone);
+    if (patch.pgpPublicKey !== undefined) {
+      if (patch.pgpPublicKey === null || patch.pgpPublicKey.trim() === '') {
+        changes.pgp_public_key = null;
+        changes.pgp_fingerprint = null;
+      } else {
+        const key = await parsePublicKey(patch.pgpPublicKey, ctx.now());
+        changes.pgp_public_key = key.armored;
+        changes.pgp_fingerprint = key.fingerprint;
+      }
+    }
+    const row = await tx
+      .updateTable('users')
+      .set({ ...changes, updated_at: ctx.now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const summary: Record<string, unknown> = {};
+    for (const k of Object.keys(changes) as (keyof typeof changes)[]) {
+      summary[k] = k === 'pgp_public_key' ? (changes[k] ? '(set)' : null) : { before: user[k], after: changes[k] };
+    }
+    await recordAudit(tx, ctx, { action: 'user.update', subjectType: 'user', subjectId: id, summary });
+    return row;
+  });
+}
+
+/** Admin: disable or enable an account. Disabling ends its sessions at once. */
+export async function setUserDisabled(ctx: Ctx, id: string, disabled: boolean): Promise<UserRow> {
+  return inTransaction(ctx, async (tx) => {
+    const { orgIds } = await loadTarget(tx, id);
+    authorize(ctx.actor, 'user:manage', { type: 'user', id, orgIds });
+    if (disabled && ctx.actor.kind === 'user' && ctx.actor.userId === id) {
+      throw conflict('you cannot disable your own account');
+    }
+    const row = await tx
+      .updateTable('users')
+      .set({ disabled_at: disabled ? ctx.now() : null, updated_at: ctx.now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (disabled) {
+      await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await assertAdminsRemain(tx);
+    }
+    await recordAudit(tx, ctx, {
+      action: disabled ? 'user.disable' : 'user.enable',
+      subjectType: 'user',
+      subjectId: id,
+      summary: {},
+    });
+    return row;
+  });
+}
+
+/** The user changes their own password; every other session of theirs ends. */
+export async function changePassword(
+  ctx: Ctx,
+  input: { currentPassword: string; newPassword: string; keepSessionId?: string | null },
+): Promise<void> {
+  if (ctx.actor.kind !== 'user') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first');
+  const userId = ctx.actor.userId;
+  const user = await findUserById(ctx.db, userId);
+  if (!user) throw notFound('user', userId);
+  if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+    throw validation('the current password is wrong', { field: 'currentPassword' });
+  }
+  checkPasswordPolicy(input.newPassword, user.email);
+  const hash = await hashPassword(input.newPassword);
+  await inTransaction(ctx, async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({ password_hash: hash, updated_at: ctx.now() })
+      .where('id', '=', userId)
+      .execute();
+    let del = tx.deleteFrom('sessions').where('user_id', '=', userId);
+    if (input.keepSessionId) del = del.where('id', '!=', input.keepSessionId);
+    await del.execute();
+    await recordAudit(tx, ctx, { action: 'user.password.change', subjectType: 'user', subjectId: userId, summary: {} });
+  });
+}
+
+/** Admin or CLI: set a password directly (first admin, locked-out user). */
+export async function setPassword(ctx: Ctx, id: string, password: string): Promise<void> {
+  const { user, orgIds } = await loadTarget(ctx.db, id);
+  authorize(ctx.actor, 'user:manage', { type: 'user', id, orgIds });
+  checkPasswordPolicy(password, user.email);
+  const hash = await hashPassword(password);
+  await inTransaction(ctx, async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: ctx.now() })
+      .where('id', '=', id)
+      .execute();
+    await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    await recordAudit(tx, ctx, { action: 'user.password.set', subjectType: 'user', subjectId: id, summary: {} });
+  });
+}

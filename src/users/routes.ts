@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { notFound } from '../core/errors.ts';
+import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
+import { Body, Email, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
+import { authorize, instance } from '../policy/policy.ts';
+import { createUser, setPassword, setUserDisabled, updateProfile } from './commands.ts';
+import { presentUser } from './present.ts';
+import { findUserById, listUsers, membershipsOf } from './queries.ts';
+import { UserSchema } from './schemas.ts';
+
+/** User administration. Staff may list; only admins create, disable or reset. */
+export function userRoutes(app: FastifyInstance, services: Services): void {
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List users you may see (staff: all), newest first',
+        querystring: Type.Object(
+          { q: Type.Optional(Type.String({ maxLength: 200 })), ...PageQuery },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(UserSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      authorize(request.actor, 'user:list', instance);
+      const page = await listUsers(
+        services.db,
+        request.actor,
+        request.query as { q?: string; cursor?: string; limit?: number },
+      );
+      return { items: page.items.map((u) => presentUser(u, null, request.actor)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (admin); with a staff role the user joins the home organization',
+        body: Body({
+          email: Email,
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          password: Type.Optional(Type.String({ maxLength: 200 })),
+          role: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+          locale: Type.Optional(Type.String({ maxLength: 10 })),
+          timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: { 201: UserSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const body = request.body as {
+        email: string;
+        name: string;
+        password?: string;
+        role?: string | null;
+        locale?: string;
+        timeZone?: string;
+      };
+      const ctx = ctxOf(services, request);
+      const user = await createUser(ctx, { ...body, staffRole: body.role ?? null });
+      return reply.status(201).send(presentUser(user, await membershipsOf(services.db, user.id), ctx.actor));
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: UserSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const { id } = request.params as { id: string };
+      const user = await findUserById(services.db, id);
+      if (!user) throw notFound('user', id);
+      const memberships = await membershipsOf(services.db, id);
+      authorize(request.actor, 'user:read', { type: 'user', id, orgIds: memberships.map((m) => m.orgId) });
+      return presentUser(user, memberships, request.actor);
+    },
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user (profile fields: the user or an admin; disabled and password: admin)',
+        params: IdParams,
+        body: Body({
+          name: Type.Optional(Type.String({ maxLength: 200 })),
+          locale: Type.Optional(Type.String({ maxLength: 10 })),
+          timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+          pgpPublicKey: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
+          disabled: Type.Optional(Type.Boolean()),
+          password: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: { 200: UserSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const { id } = request.params as { id: string };
+      const { disabled, password, ...profile } = request.body as {
+        disabled?: boolean;
+        password?: string;
+        name?: string;
+        locale?: string;
+        timeZone?: string;
+        pgpPublicKey?: string | null;
+      };
+      const ctx = ctxOf(services, request);
+      if (Object.keys(profile).length > 0) await updateProfile(ctx, id, profile);
+      if (disabled !== undefined) await setUserDisabled(ctx, id, disabled);
+      if (password !== undefined) await setPassword(ctx, id, password);
+      const user = await findUserById(services.db, id);
+      if (!user) throw notFound('user', id);
+      const memberships = await membershipsOf(services.db, id);
+      authorize(request.actor, 'user:read', { type: 'user', id, orgIds: memberships.map((m) => m.orgId) });
+      return presentUser(user, memberships, ctx.actor);
+    },
+  );
+}
