@@ -87,7 +87,7 @@ function takeLock(file: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
         throw new AppError(
           'ERR_CONFIG',
           `the embedded database in ${path.dirname(file)} is in use by process ${pid}; ` +

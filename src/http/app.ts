@@ -21,6 +21,7 @@ import { installAuth, type Services } from './auth.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { ErrorResponse } from './schemas.ts';
+import { installValidators } from './validation.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -39,7 +40,6 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
     requestIdHeader: false,
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: 'array', useDefaults: true } },
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -99,6 +99,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.addSchema(ErrorResponse);
 
+  installValidators(app);
   installErrorHandlers(app);
   installAuth(app, services);
 

@@ -99,66 +99,101 @@ async function loadTarget(db: Db, id: string): Promise<{ user: UserRow; orgIds: 
   return { user, orgIds };
 }
 
-/** Changes profile fields; the user themself or an admin. */
-export async function updateProfile(ctx: Ctx, id: string, patch: ProfilePatch): Promise<UserRow> {
+export interface UserPatch extends ProfilePatch {
+  /** Admin only. */
+  disabled?: boolean;
+  /** Admin only: set a password directly (first admin, locked-out user). */
+  password?: string;
+}
+
+/**
+ * Changes a user in one transaction, so a refused part leaves nothing half-done. Profile fields:
+ * the user themself or an admin; `disabled` and `password`: admins only.
+ */
+export async function updateUser(ctx: Ctx, id: string, patch: UserPatch): Promise<UserRow> {
+  const { disabled, password, ...profile } = patch;
   return inTransaction(ctx, async (tx) => {
     const { user, orgIds } = await loadTarget(tx, id);
-    authorize(ctx.actor, 'user:update', { type: 'user', id, orgIds });
-    const changes: Partial<Pick<UserRow, 'name' | 'locale' | 'time_zone' | 'pgp_public_key' | 'pgp_fingerprint'>> = {};
-    if (patch.name !== undefined) changes.name = checkName(patch.name);
-    if (patch.locale !== undefined) changes.locale = checkLocale(patch.locale);
-    if (patch.timeZone !== undefined) changes.time_zone = checkTimeZone(patch.timeZone);
-    if (patch.pgpPublicKey !== undefined) {
-      if (patch.pgpPublicKey === null || patch.pgpPublicKey.trim() === '') {
-        changes.pgp_public_key = null;
-        changes.pgp_fingerprint = null;
-      } else {
-        const key = await parsePublicKey(patch.pgpPublicKey, ctx.now());
-        changes.pgp_public_key = key.armored;
-        changes.pgp_fingerprint = key.fingerprint;
-      }
-    }
-    const row = await tx
-      .updateTable('users')
-      .set({ ...changes, updated_at: ctx.now() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const summary: Record<string, unknown> = {};
-    for (const k of Object.keys(changes) as (keyof typeof changes)[]) {
-      summary[k] = k === 'pgp_public_key' ? (changes[k] ? '(set)' : null) : { before: user[k], after: changes[k] };
-    }
-    await recordAudit(tx, ctx, { action: 'user.update', subjectType: 'user', subjectId: id, summary });
+    const target = { type: 'user' as const, id, orgIds };
+    authorize(ctx.actor, 'user:read', target);
+    if (Object.keys(profile).length > 0) authorize(ctx.actor, 'user:update', target);
+    if (disabled !== undefined || password !== undefined) authorize(ctx.actor, 'user:manage', target);
+    let row = user;
+    if (Object.keys(profile).length > 0) row = await applyProfile(tx, ctx, user, profile);
+    if (disabled !== undefined) row = await applyDisabled(tx, ctx, user, disabled);
+    if (password !== undefined) row = await applyPassword(tx, ctx, user, password);
     return row;
   });
 }
 
-/** Admin: disable or enable an account. Disabling ends its sessions at once. */
-export async function setUserDisabled(ctx: Ctx, id: string, disabled: boolean): Promise<UserRow> {
-  return inTransaction(ctx, async (tx) => {
-    const { orgIds } = await loadTarget(tx, id);
-    authorize(ctx.actor, 'user:manage', { type: 'user', id, orgIds });
-    if (disabled && ctx.actor.kind === 'user' && ctx.actor.userId === id) {
-      throw conflict('you cannot disable your own account');
+export const updateProfile = (ctx: Ctx, id: string, patch: ProfilePatch) => updateUser(ctx, id, patch);
+export const setUserDisabled = (ctx: Ctx, id: string, disabled: boolean) => updateUser(ctx, id, { disabled });
+export const setPassword = (ctx: Ctx, id: string, password: string) => updateUser(ctx, id, { password });
+
+async function applyProfile(tx: Transaction<Database>, ctx: Ctx, user: UserRow, patch: ProfilePatch): Promise<UserRow> {
+  const changes: Partial<Pick<UserRow, 'name' | 'locale' | 'time_zone' | 'pgp_public_key' | 'pgp_fingerprint'>> = {};
+  if (patch.name !== undefined) changes.name = checkName(patch.name);
+  if (patch.locale !== undefined) changes.locale = checkLocale(patch.locale);
+  if (patch.timeZone !== undefined) changes.time_zone = checkTimeZone(patch.timeZone);
+  if (patch.pgpPublicKey !== undefined) {
+    if (patch.pgpPublicKey === null || patch.pgpPublicKey.trim() === '') {
+      changes.pgp_public_key = null;
+      changes.pgp_fingerprint = null;
+    } else {
+      const key = await parsePublicKey(patch.pgpPublicKey, ctx.now());
+      changes.pgp_public_key = key.armored;
+      changes.pgp_fingerprint = key.fingerprint;
     }
-    const row = await tx
-      .updateTable('users')
-      .set({ disabled_at: disabled ? ctx.now() : null, updated_at: ctx.now() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (disabled) {
-      await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
-      await assertAdminsRemain(tx);
-    }
-    await recordAudit(tx, ctx, {
-      action: disabled ? 'user.disable' : 'user.enable',
-      subjectType: 'user',
-      subjectId: id,
-      summary: {},
-    });
-    return row;
+  }
+  const row = await tx
+    .updateTable('users')
+    .set({ ...changes, updated_at: ctx.now() })
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const summary: Record<string, unknown> = {};
+  for (const k of Object.keys(changes) as (keyof typeof changes)[]) {
+    summary[k] = k === 'pgp_public_key' ? (changes[k] ? '(set)' : null) : { before: user[k], after: changes[k] };
+  }
+  await recordAudit(tx, ctx, { action: 'user.update', subjectType: 'user', subjectId: user.id, summary });
+  return row;
+}
+
+/** Disabling ends the account's sessions at once; nobody disables themself or the last admin. */
+async function applyDisabled(tx: Transaction<Database>, ctx: Ctx, user: UserRow, disabled: boolean): Promise<UserRow> {
+  if (disabled && ctx.actor.kind === 'user' && ctx.actor.userId === user.id) {
+    throw conflict('you cannot disable your own account');
+  }
+  const row = await tx
+    .updateTable('users')
+    .set({ disabled_at: disabled ? ctx.now() : null, updated_at: ctx.now() })
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (disabled) {
+    await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await assertAdminsRemain(tx);
+  }
+  await recordAudit(tx, ctx, {
+    action: disabled ? 'user.disable' : 'user.enable',
+    subjectType: 'user',
+    subjectId: user.id,
+    summary: {},
   });
+  return row;
+}
+
+async function applyPassword(tx: Transaction<Database>, ctx: Ctx, user: UserRow, password: string): Promise<UserRow> {
+  checkPasswordPolicy(password, user.email);
+  const row = await tx
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: ctx.now() })
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+  await recordAudit(tx, ctx, { action: 'user.password.set', subjectType: 'user', subjectId: user.id, summary: {} });
+  return row;
 }
 
 /** The user changes their own password; every other session of theirs ends. */
@@ -185,22 +220,5 @@ export async function changePassword(
     if (input.keepSessionId) del = del.where('id', '!=', input.keepSessionId);
     await del.execute();
     await recordAudit(tx, ctx, { action: 'user.password.change', subjectType: 'user', subjectId: userId, summary: {} });
-  });
-}
-
-/** Admin or CLI: set a password directly (first admin, locked-out user). */
-export async function setPassword(ctx: Ctx, id: string, password: string): Promise<void> {
-  const { user, orgIds } = await loadTarget(ctx.db, id);
-  authorize(ctx.actor, 'user:manage', { type: 'user', id, orgIds });
-  checkPasswordPolicy(password, user.email);
-  const hash = await hashPassword(password);
-  await inTransaction(ctx, async (tx) => {
-    await tx
-      .updateTable('users')
-      .set({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: ctx.now() })
-      .where('id', '=', id)
-      .execute();
-    await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
-    await recordAudit(tx, ctx, { action: 'user.password.set', subjectType: 'user', subjectId: id, summary: {} });
   });
 }

@@ -4,7 +4,7 @@ import { notFound } from '../core/errors.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, Email, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
 import { authorize, instance } from '../policy/policy.ts';
-import { createUser, setPassword, setUserDisabled, updateProfile } from './commands.ts';
+import { createUser, updateUser, type UserPatch } from './commands.ts';
 import { presentUser } from './present.ts';
 import { findUserById, listUsers, membershipsOf } from './queries.ts';
 import { UserSchema } from './schemas.ts';
@@ -111,23 +111,11 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       const { id } = request.params as { id: string };
-      const { disabled, password, ...profile } = request.body as {
-        disabled?: boolean;
-        password?: string;
-        name?: string;
-        locale?: string;
-        timeZone?: string;
-        pgpPublicKey?: string | null;
-      };
       const ctx = ctxOf(services, request);
-      if (Object.keys(profile).length > 0) await updateProfile(ctx, id, profile);
-      if (disabled !== undefined) await setUserDisabled(ctx, id, disabled);
-      if (password !== undefined) await setPassword(ctx, id, password);
-      const user = await findUserById(services.db, id);
-      if (!user) throw notFound('user', id);
+      const user = await updateUser(ctx, id, request.body as UserPatch);
       const memberships = await membershipsOf(services.db, id);
       authorize(request.actor, 'user:read', { type: 'user', id, orgIds: memberships.map((m) => m.orgId) });
-      return presentUser(user, memberships, ctx.actor);
+      return presentUser(user, memberships, request.actor);
     },
   );
 }

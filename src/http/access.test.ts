@@ -1,0 +1,241 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../tests/support/db.ts';
+import { addMember, makeApp, makeCtx, makeOrg, makeUser, signIn, type Session } from '../../tests/support/factories.ts';
+import type { OrganizationRow, UserRow } from '../db/schema.ts';
+
+/**
+ * Every endpoint, with callers who must be refused. A caller who may not see an object gets
+ * 404 exactly as for a missing one; a caller who sees it but may not act gets 403; nobody
+ * signed in gets 401.
+ */
+type Who = 'anon' | 'outsider' | 'vendor' | 'viewer' | 'analyst' | 'coordinator';
+
+describe('access control on every endpoint', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  const s = {} as Record<Who, Session | null>;
+  let acme: OrganizationRow;
+  let globex: OrganizationRow;
+  let globexUser: UserRow;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await makeApp(db);
+    const ctx = makeCtx(db);
+    acme = await makeOrg(ctx, { name: 'ACME' });
+    globex = await makeOrg(ctx, { name: 'Globex' });
+    globexUser = await makeUser(ctx);
+    await addMember(ctx, globex.id, globexUser.id, 'org_admin');
+    s.anon = null;
+    const outsider = await makeUser(ctx);
+    s.outsider = await signIn(app, outsider.email);
+    const vendor = await makeUser(ctx);
+    await addMember(ctx, acme.id, vendor.id, 'member');
+    s.vendor = await signIn(app, vendor.email);
+    for (const role of ['viewer', 'analyst', 'coordinator'] as const) {
+      const u = await makeUser(ctx, { role });
+      s[role] = await signIn(app, u.email);
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  const cases = (): [string, string, string, unknown, Partial<Record<Who, number>>][] => [
+    ['list users', 'GET', '/api/v1/users', undefined, { anon: 401, outsider: 403, vendor: 403 }],
+    [
+      'create user',
+      'POST',
+      '/api/v1/users',
+      { email: 'n@example.org', name: 'N' },
+      { anon: 401, vendor: 403, analyst: 403, coordinator: 403 },
+    ],
+    [
+      'read a user of another org',
+      'GET',
+      `/api/v1/users/${globexUser.id}`,
+      undefined,
+      { anon: 401, outsider: 404, vendor: 404 },
+    ],
+    [
+      'change another user',
+      'PATCH',
+      `/api/v1/users/${globexUser.id}`,
+      { name: 'X' },
+      { anon: 401, vendor: 404, analyst: 403, coordinator: 403 },
+    ],
+    [
+      'disable a user',
+      'PATCH',
+      `/api/v1/users/${globexUser.id}`,
+      { disabled: true },
+      { analyst: 403, coordinator: 403 },
+    ],
+    ['list orgs', 'GET', '/api/v1/orgs', undefined, { anon: 401 }],
+    [
+      'create org',
+      'POST',
+      '/api/v1/orgs',
+      { name: 'New', kind: 'vendor' },
+      { anon: 401, vendor: 403, viewer: 403, analyst: 403 },
+    ],
+    ['read another org', 'GET', `/api/v1/orgs/${globex.id}`, undefined, { anon: 401, outsider: 404, vendor: 404 }],
+    [
+      'change own org as member',
+      'PATCH',
+      `/api/v1/orgs/${acme.id}`,
+      { name: 'ACME2' },
+      { vendor: 403, viewer: 403, analyst: 403 },
+    ],
+    ['change another org', 'PATCH', `/api/v1/orgs/${globex.id}`, { name: 'G2' }, { vendor: 404, outsider: 404 }],
+    ['delete org', 'DELETE', `/api/v1/orgs/${globex.id}`, undefined, { anon: 401, vendor: 404, coordinator: 403 }],
+    ['members of another org', 'GET', `/api/v1/orgs/${globex.id}/members`, undefined, { anon: 401, vendor: 404 }],
+    [
+      'set membership',
+      'PUT',
+      `/api/v1/orgs/${globex.id}/members/${globexUser.id}`,
+      { role: 'member' },
+      { vendor: 404, analyst: 403 },
+    ],
+    [
+      'remove membership',
+      'DELETE',
+      `/api/v1/orgs/${globex.id}/members/${globexUser.id}`,
+      undefined,
+      { vendor: 404, viewer: 403 },
+    ],
+    [
+      'list invitations',
+      'GET',
+      `/api/v1/orgs/${acme.id}/invitations`,
+      undefined,
+      { anon: 401, vendor: 403, analyst: 403 },
+    ],
+    [
+      'withdraw invitation',
+      'DELETE',
+      `/api/v1/orgs/${globex.id}/invitations/00000000-0000-4000-8000-000000000000`,
+      undefined,
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'invite',
+      'POST',
+      `/api/v1/orgs/${acme.id}/invitations`,
+      { email: 'i@example.org', role: 'member' },
+      { anon: 401, vendor: 403, outsider: 404 },
+    ],
+    [
+      'audit log',
+      'GET',
+      '/api/v1/audit',
+      undefined,
+      { anon: 401, vendor: 403, viewer: 403, analyst: 403, coordinator: 403 },
+    ],
+    ['audit verify', 'GET', '/api/v1/audit/verify', undefined, { anon: 401, coordinator: 403 }],
+    ['outbox', 'GET', '/api/v1/admin/outbox', undefined, { anon: 401, vendor: 403, coordinator: 403 }],
+    ['read settings', 'GET', '/api/v1/admin/settings', undefined, { anon: 401, vendor: 403, viewer: 403 }],
+    [
+      'change settings',
+      'PATCH',
+      '/api/v1/admin/settings',
+      { require2faForStaff: true },
+      { anon: 401, vendor: 403, coordinator: 403 },
+    ],
+    ['me', 'GET', '/api/v1/me', undefined, { anon: 401 }],
+    ['change profile', 'PATCH', '/api/v1/me', { name: 'Me' }, { anon: 401 }],
+    ['change password', 'POST', '/api/v1/me/password', { currentPassword: 'x', newPassword: 'y' }, { anon: 401 }],
+    ['start TOTP', 'POST', '/api/v1/me/totp', undefined, { anon: 401 }],
+    ['confirm TOTP', 'POST', '/api/v1/me/totp/confirm', { code: '123456' }, { anon: 401 }],
+    ['disable TOTP', 'DELETE', '/api/v1/me/totp', { password: 'x', code: '123456' }, { anon: 401 }],
+    ['list tokens', 'GET', '/api/v1/tokens', undefined, { anon: 401 }],
+    ['create token', 'POST', '/api/v1/tokens', { name: 't' }, { anon: 401 }],
+    [
+      'revoke token',
+      'DELETE',
+      '/api/v1/tokens/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { anon: 401, vendor: 404 },
+    ],
+    ['sign out', 'DELETE', '/api/v1/session', undefined, { anon: 401 }],
+    [
+      'accept invitation with a bad token',
+      'POST',
+      '/api/v1/invitations/accept',
+      { token: 'acci_not-a-real-token' },
+      { anon: 401 },
+    ],
+    [
+      'look up a bad invitation token',
+      'POST',
+      '/api/v1/invitations/lookup',
+      { token: 'acci_not-a-real-token' },
+      { anon: 401 },
+    ],
+    [
+      'reset with a bad token',
+      'POST',
+      '/api/v1/password-reset/confirm',
+      { token: 'accr_not-a-real-token', password: 'whatever it is ok' },
+      { anon: 401 },
+    ],
+  ];
+
+  it('the table covers every API route', () => {
+    const covered = new Set(cases().map(([, method, url]) => `${method} ${url.replace(/[0-9a-f-]{36}/g, ':id')}`));
+    const spec = JSON.parse(JSON.stringify(app.swagger())) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      if (!path.startsWith('/api/v1/')) continue;
+      for (const method of Object.keys(methods)) {
+        // Public by design: signing in and asking for a reset link (rate-limited, tested elsewhere).
+        if (`${method} ${path}` === 'post /api/v1/session' || path === '/api/v1/password-reset') continue;
+        const key = `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, ':id')}`;
+        expect(covered, `no refusal case for ${key}`).toContain(key);
+      }
+    }
+  });
+
+  it('refuses every caller in the table with the expected status, and never leaks the object', async () => {
+    const failures: string[] = [];
+    for (const [label, method, url, payload, refusals] of cases()) {
+      for (const [who, expected] of Object.entries(refusals) as [Who, number][]) {
+        const session = s[who];
+        const res = await app.inject({
+          method: method as 'GET',
+          url,
+          headers: session ? session.headers : {},
+          ...(payload === undefined ? {} : { payload: payload as object }),
+        });
+        if (res.statusCode !== expected)
+          failures.push(`${label} as ${who}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
+        const body = res.json<{ error?: { code: string } }>();
+        if (!body.error) failures.push(`${label} as ${who}: refusal without the error shape`);
+        if (res.body.includes('Globex') && who !== 'coordinator')
+          failures.push(`${label} as ${who}: the hidden org's name leaked`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('a hidden org and a missing org answer the same', async () => {
+    const hidden = await app.inject({ url: `/api/v1/orgs/${globex.id}`, headers: s.vendor?.headers ?? {} });
+    const missing = await app.inject({
+      url: '/api/v1/orgs/00000000-0000-4000-8000-000000000000',
+      headers: s.vendor?.headers ?? {},
+    });
+    expect(hidden.statusCode).toBe(missing.statusCode);
+    expect(Object.keys(hidden.json().error)).toEqual(Object.keys(missing.json().error));
+    expect(hidden.json().error.code).toBe(missing.json().error.code);
+  });
+
+  it("responses carry the caller's abilities on the object", async () => {
+    const asVendor = (await app.inject({ url: `/api/v1/orgs/${acme.id}`, headers: s.vendor?.headers ?? {} })).json();
+    expect(asVendor.abilities).toMatchObject({ 'org:read': true, 'org:update': false, 'org:invite': false });
+    const asCoordinator = (
+      await app.inject({ url: `/api/v1/orgs/${acme.id}`, headers: s.coordinator?.headers ?? {} })
+    ).json();
+    expect(asCoordinator.abilities).toMatchObject({ 'org:update': true, 'org:invite': true, 'org:delete': false });
+  });
+});

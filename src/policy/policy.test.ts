@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor, StaffRole } from './actor.ts';
+import { authorize, can, orgVisibility, staffCapabilities, userVisibility, type InstanceAction } from './policy.ts';
+
+const staff = (role: StaffRole): Actor => ({
+  kind: 'user',
+  userId: `u-${role}`,
+  label: role,
+  staffRole: role,
+  memberships: [],
+  via: 'session',
+});
+const vendorAdmin: Actor = {
+  kind: 'user',
+  userId: 'u-va',
+  label: 'va',
+  staffRole: null,
+  memberships: [{ orgId: 'acme', role: 'org_admin' }],
+  via: 'session',
+};
+const vendorMember: Actor = {
+  kind: 'user',
+  userId: 'u-vm',
+  label: 'vm',
+  staffRole: null,
+  memberships: [{ orgId: 'acme', role: 'member' }],
+  via: 'session',
+};
+const outsider: Actor = { kind: 'user', userId: 'u-o', label: 'o', staffRole: null, memberships: [], via: 'token' };
+const anon: Actor = { kind: 'anonymous' };
+
+const actors = {
+  admin: staff('admin'),
+  coordinator: staff('coordinator'),
+  analyst: staff('analyst'),
+  viewer: staff('viewer'),
+  vendorAdmin,
+  vendorMember,
+  outsider,
+  anon,
+} as const;
+type Who = keyof typeof actors;
+
+const instanceActions: InstanceAction[] = [
+  'user:list',
+  'user:create',
+  'org:list',
+  'org:create',
+  'audit:read',
+  'outbox:read',
+  'settings:read',
+  'settings:update',
+];
+
+// Expected instance capabilities: everything not listed is refused.
+const instanceAllowed: Record<Who, InstanceAction[]> = {
+  admin: instanceActions,
+  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read'],
+  analyst: ['user:list', 'org:list', 'settings:read'],
+  viewer: ['user:list', 'org:list'],
+  vendorAdmin: [],
+  vendorMember: [],
+  outsider: [],
+  anon: [],
+};
+
+describe('instance actions (role × action)', () => {
+  const rows = (Object.keys(actors) as Who[]).flatMap((who) =>
+    instanceActions.map((action) => ({ who, action, expected: instanceAllowed[who].includes(action) })),
+  );
+  it.each(rows)('$who $action → $expected', ({ who, action, expected }) => {
+    expect(can(actors[who], action, { type: 'instance' })).toBe(expected);
+  });
+
+  it('the capability table is the same data the policy uses', () => {
+    for (const role of ['admin', 'coordinator', 'analyst', 'viewer'] as const) {
+      expect([...staffCapabilities[role]].sort()).toEqual([...instanceAllowed[role]].sort());
+    }
+  });
+});
+
+const acme = { type: 'org', id: 'acme', kind: 'vendor' } as const;
+const other = { type: 'org', id: 'other', kind: 'vendor' } as const;
+const home = { type: 'org', id: 'home', kind: 'home' } as const;
+
+describe('organization actions', () => {
+  const table: [
+    Who,
+    'org:read' | 'org:update' | 'org:delete' | 'org:invite' | 'org:manage_members',
+    typeof acme | typeof other | typeof home,
+    boolean,
+  ][] = [
+    ['admin', 'org:read', acme, true],
+    ['admin', 'org:update', home, true],
+    ['admin', 'org:delete', acme, true],
+    ['admin', 'org:delete', home, false],
+    ['coordinator', 'org:update', acme, true],
+    ['coordinator', 'org:invite', acme, true],
+    ['coordinator', 'org:update', home, false],
+    ['coordinator', 'org:invite', home, false],
+    ['coordinator', 'org:delete', acme, false],
+    ['analyst', 'org:read', acme, true],
+    ['analyst', 'org:update', acme, false],
+    ['viewer', 'org:invite', acme, false],
+    ['vendorAdmin', 'org:read', acme, true],
+    ['vendorAdmin', 'org:update', acme, true],
+    ['vendorAdmin', 'org:invite', acme, true],
+    ['vendorAdmin', 'org:manage_members', acme, true],
+    ['vendorAdmin', 'org:delete', acme, false],
+    ['vendorAdmin', 'org:read', other, false],
+    ['vendorAdmin', 'org:read', home, false],
+    ['vendorMember', 'org:read', acme, true],
+    ['vendorMember', 'org:invite', acme, false],
+    ['vendorMember', 'org:update', acme, false],
+    ['outsider', 'org:read', acme, false],
+    ['anon', 'org:read', acme, false],
+  ];
+  it.each(table)('%s %s %o → %s', (who, action, org, expected) => {
+    expect(can(actors[who], action, org)).toBe(expected);
+  });
+});
+
+describe('user actions', () => {
+  const self = (a: Actor) => ({ type: 'user' as const, id: a.kind === 'user' ? a.userId : 'x', orgIds: [] });
+  const colleague = { type: 'user' as const, id: 'u-colleague', orgIds: ['acme'] };
+  const stranger = { type: 'user' as const, id: 'u-stranger', orgIds: ['other'] };
+  it.each([
+    ['vendorMember', 'user:read', self(vendorMember), true],
+    ['vendorMember', 'user:update', self(vendorMember), true],
+    ['vendorMember', 'user:manage', self(vendorMember), false],
+    ['vendorMember', 'user:read', colleague, true],
+    ['vendorMember', 'user:update', colleague, false],
+    ['vendorMember', 'user:read', stranger, false],
+    ['analyst', 'user:read', stranger, true],
+    ['analyst', 'user:update', stranger, false],
+    ['admin', 'user:manage', stranger, true],
+    ['admin', 'user:update', stranger, true],
+    ['anon', 'user:read', stranger, false],
+  ] as const)('%s %s → %s', (who, action, target, expected) => {
+    expect(can(actors[who], action, target)).toBe(expected);
+  });
+});
+
+describe('authorize', () => {
+  it('answers not found when the caller may not even read the object', () => {
+    expect(() => authorize(vendorAdmin, 'org:update', other)).toThrow(
+      expect.objectContaining({ code: 'ERR_NOT_FOUND' }),
+    );
+  });
+  it('answers forbidden when the caller may read but not act', () => {
+    expect(() => authorize(vendorMember, 'org:invite', acme)).toThrow(
+      expect.objectContaining({ code: 'ERR_FORBIDDEN' }),
+    );
+  });
+  it('asks anonymous callers to sign in', () => {
+    expect(() => authorize(anon, 'org:read', acme)).toThrow(expect.objectContaining({ code: 'ERR_UNAUTHENTICATED' }));
+  });
+  it('lets the system do anything', () => {
+    expect(() => authorize({ kind: 'system', label: 'cli' }, 'org:delete', acme)).not.toThrow();
+  });
+});
+
+describe('visibility rules used by list queries', () => {
+  it('staff see all organizations, members see their own, others none', () => {
+    expect(orgVisibility(staff('viewer'))).toEqual({ all: true });
+    expect(orgVisibility(vendorMember)).toEqual({ all: false, orgIds: ['acme'] });
+    expect(orgVisibility(anon)).toEqual({ all: false, orgIds: [] });
+  });
+  it('non-staff see themselves and members of their orgs', () => {
+    expect(userVisibility(vendorMember)).toEqual({ all: false, userId: 'u-vm', orgIds: ['acme'] });
+    expect(userVisibility(staff('analyst'))).toEqual({ all: true });
+  });
+});
