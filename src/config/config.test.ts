@@ -57,3 +57,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMTP_HOST: 'mail', SMTP_USER: 'u' })).toThrow(/must be set together/);
   });
 });
+
+describe('README configuration table', () => {
+  it('documents every variable the code reads, with its default', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const { configVariables } = await import('./config.ts');
+    for (const [name, fallback] of configVariables) {
+      expect(readme).toContain(`| \`${name}\` | ${fallback} |`);
+    }
+  });
+});

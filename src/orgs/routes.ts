@@ -285,7 +285,7 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  const publicLimit = { rateLimit: { max: services.config.rateLimit.authPerMinute, timeWindow: 60_000 } };
+  const publicLimit = { rateLimit: { max: services.config.rateLimit.publicPerMinute, timeWindow: 60_000 } };
 
   app.post(
     '/api/v1/invitations/lookup',
