@@ -21,7 +21,13 @@ function accord(args: string[], opts: { dataDir: string; input?: string; env?: R
     cwd: root,
     input: opts.input ?? '',
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ACCORD_DATA_DIR: opts.dataDir, ACCORD_LOG_LEVEL: 'warn', ...opts.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ACCORD_DATA_DIR: opts.dataDir,
+      ACCORD_LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
     timeout: 60_000,
   });
   return { code: res.status, out: res.stdout, err: res.stderr };
@@ -37,19 +43,29 @@ describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 1
   it('prints help for every command', () => {
     const res = accord(['--help'], { dataDir: data });
     expect(res.code).toBe(0);
-    for (const c of ['serve', 'migrate', 'user', 'org', 'token', 'audit', 'backup', 'restore']) expect(res.out).toContain(c);
+    for (const c of ['serve', 'migrate', 'user', 'org', 'token', 'audit', 'backup', 'restore'])
+      expect(res.out).toContain(c);
     expect(accord(['user', 'add', '--help'], { dataDir: data }).out).toContain('--password-stdin');
   });
 
   it('creates the first administrator, an org and a token; refuses a duplicate with a clear message', () => {
-    const add = accord(['user', 'add', '--email', 'admin@example.org', '--name', 'Admin', '--role', 'admin', '--password-stdin'], { dataDir: data, input: 'correct horse battery staple\n' });
+    const add = accord(
+      ['user', 'add', '--email', 'admin@example.org', '--name', 'Admin', '--role', 'admin', '--password-stdin'],
+      { dataDir: data, input: 'correct horse battery staple\n' },
+    );
     expect(add.err).toBe('');
     expect(add.code).toBe(0);
     expect(JSON.parse(add.out)).toMatchObject({ email: 'admin@example.org', role: 'admin' });
-    const dup = accord(['user', 'add', '--email', 'ADMIN@example.org', '--name', 'Again', '--password-stdin'], { dataDir: data, input: 'correct horse battery staple\n' });
+    const dup = accord(['user', 'add', '--email', 'ADMIN@example.org', '--name', 'Again', '--password-stdin'], {
+      dataDir: data,
+      input: 'correct horse battery staple\n',
+    });
     expect(dup.code).toBe(1);
     expect(dup.err).toContain('accord: a user with e-mail admin@example.org exists already');
-    const weak = accord(['user', 'add', '--email', 'weak@example.org', '--name', 'Weak', '--password-stdin'], { dataDir: data, input: 'short\n' });
+    const weak = accord(['user', 'add', '--email', 'weak@example.org', '--name', 'Weak', '--password-stdin'], {
+      dataDir: data,
+      input: 'short\n',
+    });
     expect(weak.code).toBe(1);
     expect(weak.err).toMatch(/at least 12 characters/);
     expect(accord(['org', 'add', '--name', 'ACME', '--kind', 'vendor'], { dataDir: data }).code).toBe(0);

@@ -8,6 +8,7 @@ import { openDatabase, type DatabaseHandle } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
 import { pruneRateLimits } from '../http/rate-limit-store.ts';
+import { enqueueJob } from '../jobs/queue.ts';
 import { startWorker, type JobHandler } from '../jobs/worker.ts';
 import { MAIL_JOB } from '../mail/outbox.ts';
 import { mailSendHandler } from '../mail/transport.ts';
@@ -51,7 +52,10 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {
     'maintenance.prune': async (ctx) => {
       await pruneRateLimits(ctx.db);
-      await ctx.db.deleteFrom('sessions').where('expires_at', '<', ctx.now()).execute();
+      const now = ctx.now();
+      await ctx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      const weekAgo = new Date(now.getTime() - 7 * 86400_000);
+      await ctx.db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', weekAgo).execute();
     },
   };
   if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
@@ -69,13 +73,14 @@ export async function serve(config: Config): Promise<void> {
     { engine: handle.engine, version: packageVersion(), webDir, loggerInstance: logger },
   );
   const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, jobHandlers(config));
-  const pruneTimer = setInterval(() => {
-    void (async () => {
-      const { enqueueJob } = await import('../jobs/queue.ts');
-      const hour = new Date().toISOString().slice(0, 13);
-      await enqueueJob(handle.db, { kind: 'maintenance.prune', payload: {}, uniqueKey: `prune:${hour}` }, new Date());
-    })().catch((err: unknown) => logger.warn({ err }, 'could not schedule maintenance'));
-  }, 10 * 60_000);
+  const schedulePrune = () => {
+    const hour = new Date().toISOString().slice(0, 13);
+    enqueueJob(handle.db, { kind: 'maintenance.prune', payload: {}, uniqueKey: `prune:${hour}` }, new Date()).catch(
+      (err: unknown) => logger.warn({ err }, 'could not schedule maintenance'),
+    );
+  };
+  schedulePrune();
+  const pruneTimer = setInterval(schedulePrune, 10 * 60_000);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
