@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,4 +120,59 @@ describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 1
     expect(res.err).toContain('PORT="eighty" is not a whole number');
     expect(res.err).toContain('DATABASE_URL must start with postgres://');
   });
+
+  it('serves on the configured port, keeps data across a restart, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const env = { ...process.env, ACCORD_DATA_DIR: data, PORT: String(port), ACCORD_LOG_LEVEL: 'info' };
+    for (let round = 0; round < 2; round++) {
+      const child = spawn(process.execPath, [path.join(root, 'bin/accord.mjs'), 'serve'], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let log = '';
+      child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+      const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+      expect(health).toMatchObject({ status: 'ok', database: 'embedded' });
+      // The admin created by the CLI earlier signs in: the data survived every restart.
+      const signin = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.org', password: 'correct horse battery staple' }),
+      });
+      expect(signin.status).toBe(200);
+      const firstLine = log.split('\n').find((l) => l.includes('"reqId"')) ?? '';
+      expect(JSON.parse(firstLine)).toHaveProperty('reqId'); // JSON logs with request ids
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(log).toContain('stopped');
+    }
+  });
 });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if (await check()) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not ready within ${ms} ms`);
+}
