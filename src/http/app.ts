@@ -85,7 +85,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
         title: 'Accord API',
         version: opts.version,
         description:
-          'Coordinated vulnerability disclosure. Authenticate with the session cookie (+ x-csrf-token on writes) or Authorization: Bearer <API token>.',
+          'Coordinated vulnerability disclosure. Authenticate with the session cookie (+ x-csrf-token on writes) or an API token as `Authorization: Bearer acc_…`.',
       },
       components: {
         securitySchemes: {
@@ -96,7 +96,13 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
       security: [{ bearer: [] }, { session: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  // Swagger UI sets inline style attributes, so its pages alone allow them; scripts stay 'self'.
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP:
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+      "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  });
   app.addSchema(ErrorResponse);
 
   installValidators(app);
