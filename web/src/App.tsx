@@ -1,0 +1,112 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TopBar } from './components/TopBar.tsx';
+import { useTitle } from './hooks.ts';
+import { AcceptInvitationPage } from './pages/AcceptInvitationPage.tsx';
+import { AuditPage } from './pages/admin/AuditPage.tsx';
+import { OutboxPage } from './pages/admin/OutboxPage.tsx';
+import { SettingsPage } from './pages/admin/SettingsPage.tsx';
+import { UsersPage } from './pages/admin/UsersPage.tsx';
+import { HomePage } from './pages/HomePage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { OrgDetailPage } from './pages/orgs/OrgDetailPage.tsx';
+import { OrgsPage } from './pages/orgs/OrgsPage.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
+import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+import { Link, match, navigate, useLocation } from './router.tsx';
+import { useSession } from './session.tsx';
+
+/** Pages anyone may open, signed in or not. */
+const publicPages: Record<string, () => ReactNode> = {
+  '/reset-password': () => <ResetPasswordPage />,
+  '/forgot-password': () => <ForgotPasswordPage />,
+  '/accept-invitation': () => <AcceptInvitationPage />,
+};
+
+function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
+  if (match('/', path)) return <HomePage />;
+  if (match('/profile', path)) return <ProfilePage />;
+  if (match('/orgs', path)) return <OrgsPage />;
+  const org = match('/orgs/:id', path);
+  if (org?.id) return <OrgDetailPage key={org.id} id={org.id} />;
+  if (match('/admin/users', path)) return can('user:list') ? <UsersPage /> : <Forbidden />;
+  if (match('/admin/audit', path)) return can('audit:read') ? <AuditPage /> : <Forbidden />;
+  if (match('/admin/outbox', path)) return can('outbox:read') ? <OutboxPage /> : <Forbidden />;
+  if (match('/admin/settings', path)) return can('settings:read') ? <SettingsPage /> : <Forbidden />;
+  return <NotFound />;
+}
+
+export function App() {
+  const { t } = useTranslation();
+  const { me, can, enrolmentRequired } = useSession();
+  const { path } = useLocation();
+  const isLogin = path === '/login';
+  const firstPath = useRef(true);
+
+  useEffect(() => {
+    // After client-side navigation, start keyboard and screen-reader users at the new content.
+    if (firstPath.current) firstPath.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
+
+  useEffect(() => {
+    if (me === null && !isLogin && !(path in publicPages)) {
+      const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
+      navigate(`/login${next}`, { replace: true });
+    } else if (me && isLogin) {
+      navigate('/', { replace: true });
+    } else if (me && enrolmentRequired && path !== '/profile' && !(path in publicPages)) {
+      navigate('/profile#two-factor', { replace: true });
+    }
+  }, [me, isLogin, path, enrolmentRequired]);
+
+  let page: ReactNode;
+  const publicPage = publicPages[path];
+  if (publicPage) page = publicPage();
+  else if (me === undefined)
+    page = (
+      <p className="muted" role="status">
+        {t('common.loading')}
+      </p>
+    );
+  else if (me === null) page = <LoginPage />;
+  else if (isLogin) page = null;
+  else page = signedInPage(path, can);
+
+  return (
+    <>
+      <TopBar />
+      <main id="main" tabIndex={-1} className="main">
+        {page}
+      </main>
+      <footer className="footer">
+        <span>{t('app.footer')}</span>
+      </footer>
+    </>
+  );
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  useTitle(t('notFound.title'));
+  return (
+    <>
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.text')}</p>
+      <p>
+        <Link to="/">{t('notFound.home')}</Link>
+      </p>
+    </>
+  );
+}
+
+function Forbidden() {
+  const { t } = useTranslation();
+  useTitle(t('forbidden.title'));
+  return (
+    <>
+      <h1>{t('forbidden.title')}</h1>
+      <p>{t('forbidden.text')}</p>
+    </>
+  );
+}

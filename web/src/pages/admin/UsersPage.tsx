@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type User } from '../../api.ts';
+import { ErrorAlert, MoreButton, Notice } from '../../components/forms.tsx';
+import { submitting, useAction, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
+import { useSession } from '../../session.tsx';
+import { CreateUserForm } from './CreateUserForm.tsx';
+
+export function UsersPage() {
+  const { t } = useTranslation();
+  useTitle(t('users.title'));
+  const { can, me } = useSession();
+  const fmt = useFormatDate();
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = usePaged((cursor) => api.users({ q: search, cursor }), search);
+
+  const toggle = useAction(async (user: User) => {
+    setNotice(null);
+    const updated = await api.updateUser(user.id, { disabled: !user.disabled });
+    list.setItems((items) => items.map((u) => (u.id === updated.id ? { ...u, ...updated } : u)));
+    setNotice(
+      updated.disabled
+        ? t('users.disabledNotice', { email: user.email })
+        : t('users.enabledNotice', { email: user.email }),
+    );
+  });
+
+  return (
+    <>
+      <h1>{t('users.title')}</h1>
+      {can('user:create') && (
+        <CreateUserForm
+          onCreated={(u) => {
+            setNotice(t('users.created', { email: u.email }));
+            void list.reload();
+          }}
+        />
+      )}
+      <section className="card" aria-labelledby="users-list-heading">
+        <h2 id="users-list-heading">{t('users.list')}</h2>
+        <form
+          role="search"
+          className="filters"
+          onSubmit={submitting(async () => {
+            setSearch(q.trim());
+          })}
+        >
+          <div className="field">
+            <label htmlFor="users-q">{t('users.search')}</label>
+            <input id="users-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+          </div>
+          <button type="submit" className="btn">
+            {t('common.search')}
+          </button>
+        </form>
+        {notice && <Notice>{notice}</Notice>}
+        <ErrorAlert error={list.error ?? toggle.error} />
+        {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('common.noResults')}</p>}
+        {list.items.length > 0 && (
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">{t('users.list')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('fields.name')}</th>
+                  <th scope="col">{t('fields.email')}</th>
+                  <th scope="col">{t('totp.short')}</th>
+                  <th scope="col">{t('users.status')}</th>
+                  <th scope="col">{t('common.created')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.name}</td>
+                    <td>{u.email}</td>
+                    <td>{u.totpEnabled ? t('totp.on') : t('totp.off')}</td>
+                    <td>
+                      <span className={`badge ${u.disabled ? 'badge-off' : 'badge-ok'}`}>
+                        {u.disabled ? t('users.disabled') : t('users.active')}
+                      </span>
+                    </td>
+                    <td>{fmt(u.createdAt)}</td>
+                    <td className="cell-actions">
+                      {u.abilities['user:manage'] && u.id !== me?.user.id && (
+                        <button
+                          type="button"
+                          className={`btn btn-small ${u.disabled ? '' : 'btn-danger'}`}
+                          disabled={toggle.busy}
+                          aria-label={
+                            u.disabled
+                              ? t('users.enableNamed', { email: u.email })
+                              : t('users.disableNamed', { email: u.email })
+                          }
+                          onClick={() => {
+                            if (u.disabled || window.confirm(t('users.disableConfirm', { email: u.email })))
+                              void toggle.run(u);
+                          }}
+                        >
+                          {u.disabled ? t('users.enable') : t('users.disable')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <MoreButton cursor={list.cursor} busy={list.loading} onMore={() => void list.more()} />
+      </section>
+    </>
+  );
+}
