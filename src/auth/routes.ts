@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { ctxOf, CSRF_HEADER, requireAuth, SESSION_COOKIE, type Services } from '../http/auth.ts';
 import { Body, Email, errorResponses, Password } from '../http/schemas.ts';
 import { staffCapabilities } from '../policy/policy.ts';
+import { readSettings } from '../settings/settings.ts';
 import { presentUser } from '../users/present.ts';
 import { membershipsOf, toActor } from '../users/queries.ts';
 import { UserSchema } from '../users/schemas.ts';
@@ -18,6 +19,9 @@ const Me = Type.Object({
   staffRole: Type.Union([Type.String(), Type.Null()]),
   capabilities: Type.Array(Type.String()),
   authenticatedBy: Type.String(),
+  instanceName: Type.String(),
+  /** Staff must enrol TOTP before anything else (admin setting). */
+  totpEnrolmentRequired: Type.Boolean(),
 });
 
 const TokenView = Type.Object({
@@ -107,6 +111,11 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
         staffRole: role,
         capabilities: role ? [...staffCapabilities[role]] : [],
         authenticatedBy: auth.session ? 'session' : 'token',
+        instanceName: services.config.instanceName,
+        totpEnrolmentRequired:
+          role !== null &&
+          !auth.user.totp_secret &&
+          (await readSettings(services.db, services.config)).require2faForStaff,
       };
     },
   );

@@ -238,4 +238,17 @@ describe('access control on every endpoint', () => {
     ).json();
     expect(asCoordinator.abilities).toMatchObject({ 'org:update': true, 'org:invite': true, 'org:delete': false });
   });
+
+  it("a colleague's memberships in organizations the caller cannot see are not shown", async () => {
+    const ctx = makeCtx(db);
+    const both = await makeUser(ctx);
+    await addMember(ctx, acme.id, both.id, 'member');
+    await addMember(ctx, globex.id, both.id, 'member');
+    const one = await app.inject({ url: `/api/v1/users/${both.id}`, headers: s.vendor?.headers ?? {} });
+    expect(one.statusCode).toBe(200);
+    expect(one.body).not.toContain('Globex');
+    expect(one.json().memberships).toEqual([expect.objectContaining({ orgName: 'ACME' })]);
+    const asStaff = await app.inject({ url: `/api/v1/users/${both.id}`, headers: s.analyst?.headers ?? {} });
+    expect(asStaff.json().memberships).toHaveLength(2);
+  });
 });

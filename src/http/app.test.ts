@@ -284,7 +284,9 @@ describe('HTTP server', () => {
     const blocked = await app.inject({ url: '/api/v1/users', headers: analyst.headers });
     expect(blocked.statusCode).toBe(403);
     expect(blocked.json().error.code).toBe('ERR_TOTP_ENROLMENT_REQUIRED');
-    expect((await app.inject({ url: '/api/v1/me', headers: analyst.headers })).statusCode).toBe(200);
+    const me = await app.inject({ url: '/api/v1/me', headers: analyst.headers });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ totpEnrolmentRequired: true, instanceName: 'Accord' });
     expect((await app.inject({ method: 'POST', url: '/api/v1/me/totp', headers: analyst.headers })).statusCode).toBe(
       200,
     );

@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { Type } from 'typebox';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -147,23 +147,25 @@ async function serveWebUi(app: FastifyInstance, webDir: string | null): Promise<
   const index = webDir ? path.join(webDir, 'index.html') : null;
   const built = index !== null && fs.existsSync(index);
   if (built && webDir) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false, maxAge: '1h' });
+    // wildcard: files are looked up per request, so a rebuilt UI is served without a restart;
+    // paths that are no file fall through to the not-found handler below (the SPA entry).
+    await app.register(fastifyStatic, { root: webDir, wildcard: true, index: false, maxAge: '1h' });
   }
-  app.setNotFoundHandler(async (request, reply) => {
-    const wantsPage =
-      request.method === 'GET' && !request.url.startsWith('/api/') && !path.extname(request.url.split('?')[0] ?? '');
-    if (!wantsPage) {
-      return reply
-        .status(404)
-        .send(errorBody('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
-    }
+  const sendApp = async (reply: FastifyReply) => {
     if (!built || !index) {
       return reply
         .status(503)
         .type('text/plain')
         .send('The Accord web UI is not built. Run `npm run build:web` (npm start does it).\n');
     }
-    // Client-side routes all load the single-page app.
     return reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(index));
+  };
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => sendApp(reply));
+  app.setNotFoundHandler(async (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '';
+    const wantsPage = request.method === 'GET' && !pathname.startsWith('/api/') && !path.extname(pathname);
+    if (!wantsPage) return reply.status(404).send(errorBody('ERR_NOT_FOUND', `no route ${request.method} ${pathname}`));
+    // Client-side routes all load the single-page app.
+    return sendApp(reply);
   });
 }

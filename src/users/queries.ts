@@ -45,6 +45,21 @@ export async function membershipsOf(db: Db, userId: string): Promise<UserMembers
   return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, orgKind: r.kind, role: r.role }));
 }
 
+/** Memberships of many users in one query (for list pages). */
+export async function membershipsOfMany(db: Db, userIds: string[]): Promise<Map<string, UserMembership[]>> {
+  const out = new Map<string, UserMembership[]>(userIds.map((id) => [id, []]));
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.org_id')
+    .select(['m.user_id', 'm.org_id', 'o.name', 'o.kind', 'm.role'])
+    .where('m.user_id', 'in', userIds)
+    .orderBy('o.name')
+    .execute();
+  for (const r of rows) out.get(r.user_id)?.push({ orgId: r.org_id, orgName: r.name, orgKind: r.kind, role: r.role });
+  return out;
+}
+
 /** Builds the actor for a signed-in user: staff role from the home org, other memberships as is. */
 export function toActor(user: UserRow, memberships: UserMembership[], via: UserActor['via']): UserActor {
   let staffRole: StaffRole | null = null;

@@ -6,7 +6,7 @@ import { Body, Email, errorResponses, IdParams, PageOf, PageQuery } from '../htt
 import { authorize, instance } from '../policy/policy.ts';
 import { createUser, updateUser, type UserPatch } from './commands.ts';
 import { presentUser } from './present.ts';
-import { findUserById, listUsers, membershipsOf } from './queries.ts';
+import { findUserById, listUsers, membershipsOf, membershipsOfMany } from './queries.ts';
 import { UserSchema } from './schemas.ts';
 
 /** User administration. Staff may list; only admins create, disable or reset. */
@@ -32,7 +32,14 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
         request.actor,
         request.query as { q?: string; cursor?: string; limit?: number },
       );
-      return { items: page.items.map((u) => presentUser(u, null, request.actor)), nextCursor: page.nextCursor };
+      const memberships = await membershipsOfMany(
+        services.db,
+        page.items.map((u) => u.id),
+      );
+      return {
+        items: page.items.map((u) => presentUser(u, memberships.get(u.id) ?? [], request.actor)),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 

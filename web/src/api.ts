@@ -30,6 +30,8 @@ export interface Me {
   staffRole: string | null;
   capabilities: string[];
   authenticatedBy: string;
+  instanceName: string;
+  totpEnrolmentRequired: boolean;
 }
 
 export interface LoginAnswer {

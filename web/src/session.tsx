@@ -22,17 +22,6 @@ export function useSession(): SessionState {
   return s;
 }
 
-/** A signed-in staff member without 2FA: probe a normal route to learn whether 2FA is mandatory. */
-async function probeEnrolment(me: Me): Promise<boolean> {
-  if (me.staffRole === null || me.user.totpEnabled) return false;
-  try {
-    await api.tokens();
-    return false;
-  } catch (err) {
-    return err instanceof ApiError && err.code === 'ERR_TOTP_ENROLMENT_REQUIRED';
-  }
-}
-
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [enrolmentRequired, setEnrolmentRequired] = useState(false);
@@ -40,7 +29,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const apply = useCallback(async (next: Me | null, applyLocale: boolean) => {
     setCsrfToken(next?.csrfToken ?? null);
     if (next && applyLocale) setLanguage(next.user.locale);
-    setEnrolmentRequired(next ? await probeEnrolment(next) : false);
+    setEnrolmentRequired(next?.totpEnrolmentRequired ?? false);
     setMe(next);
   }, []);
 

@@ -32,7 +32,7 @@ export function TopBar() {
         <span className="brand-mark" aria-hidden="true">
           ◆
         </span>
-        {t('app.name')}
+        {me?.instanceName ?? t('app.name')}
       </Link>
       {me && !enrolmentRequired && (
         <nav aria-label={t('nav.label')} className="mainnav">
