@@ -134,7 +134,7 @@ describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 1
       child.stdout.on('data', (d: Buffer) => (log += d.toString()));
       child.stderr.on('data', (d: Buffer) => (log += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 150_000);
       const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       expect(health).toMatchObject({ status: 'ok', database: 'embedded' });
       // The admin created by the CLI earlier signs in: the data survived every restart.
