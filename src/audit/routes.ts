@@ -1,9 +1,10 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth, type Services } from '../http/auth.ts';
 import { errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
 import { authorize, instance } from '../policy/policy.ts';
-import { listAuditEvents, type AuditFilter } from './queries.ts';
+import { listAuditEvents } from './queries.ts';
 import { verifyAuditChain } from './verify.ts';
 
 const AuditEvent = Type.Object({
@@ -23,7 +24,8 @@ const AuditEvent = Type.Object({
 
 /** The audit log, for admins only. */
 export function auditRoutes(app: FastifyInstance, services: Services): void {
-  app.get(
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
     '/api/v1/audit',
     {
       schema: {
@@ -47,7 +49,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       authorize(request.actor, 'audit:read', instance);
-      const page = await listAuditEvents(services.db, request.query as AuditFilter);
+      const page = await listAuditEvents(services.db, request.query);
       return {
         items: page.items.map((e) => ({
           seq: e.seq,
@@ -68,7 +70,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/audit/verify',
     {
       schema: {

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ctxOf, CSRF_HEADER, requireAuth, SESSION_COOKIE, type Services } from '../http/auth.ts';
@@ -36,9 +37,10 @@ const TokenView = Type.Object({
 
 /** Sign-in, the signed-in user's own profile, API tokens, TOTP and password reset. */
 export function authRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const authLimit = { rateLimit: { max: services.config.rateLimit.authPerMinute, timeWindow: 60_000 } };
 
-  app.post(
+  r.post(
     '/api/v1/session',
     {
       config: authLimit,
@@ -53,7 +55,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; totp?: string };
+      const body = request.body;
       const ctx = ctxOf(services, request);
       const result = await login(ctx, body, request.headers['user-agent'] ?? null);
       void reply.setCookie(SESSION_COOKIE, result.token, {
@@ -73,7 +75,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/session',
     {
       config: { allowWithout2fa: true },
@@ -87,11 +89,11 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       const auth = requireAuth(request);
       if (auth.session) await logout(ctxOf(services, request), auth.session.id);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/me',
     {
       config: { allowWithout2fa: true },
@@ -120,7 +122,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.patch(
+  r.patch(
     '/api/v1/me',
     {
       schema: {
@@ -138,12 +140,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       const auth = requireAuth(request);
       const ctx = ctxOf(services, request);
-      const user = await updateProfile(ctx, auth.user.id, request.body as Parameters<typeof updateProfile>[2]);
+      const user = await updateProfile(ctx, auth.user.id, request.body);
       return presentUser(user, await membershipsOf(services.db, user.id), ctx.actor);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/me/password',
     {
       config: authLimit,
@@ -156,13 +158,13 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      const body = request.body as { currentPassword: string; newPassword: string };
+      const body = request.body;
       await changePassword(ctxOf(services, request), { ...body, keepSessionId: auth.session?.id ?? null });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/me/totp',
     {
       config: { allowWithout2fa: true },
@@ -181,7 +183,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/me/totp/confirm',
     {
       config: { allowWithout2fa: true },
@@ -194,11 +196,11 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      return confirmTotpEnrolment(ctxOf(services, request), (request.body as { code: string }).code);
+      return confirmTotpEnrolment(ctxOf(services, request), request.body.code);
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/me/totp',
     {
       schema: {
@@ -210,12 +212,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      await disableTotp(ctxOf(services, request), request.body as { password: string; code: string });
-      return reply.status(204).send();
+      await disableTotp(ctxOf(services, request), request.body);
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/tokens',
     {
       schema: {
@@ -231,7 +233,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/tokens',
     {
       schema: {
@@ -246,15 +248,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const created = await createApiToken(
-        ctxOf(services, request),
-        request.body as { name: string; expiresInDays?: number },
-      );
+      const created = await createApiToken(ctxOf(services, request), request.body);
       return reply.status(201).send({ token: created.token, apiToken: isoToken(created.view) });
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/tokens/:id',
     {
       schema: {
@@ -266,12 +265,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      await revokeApiToken(ctxOf(services, request), (request.params as { id: string }).id);
-      return reply.status(204).send();
+      await revokeApiToken(ctxOf(services, request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/password-reset',
     {
       config: authLimit,
@@ -284,12 +283,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      await requestPasswordReset(ctxOf(services, request), (request.body as { email: string }).email);
+      await requestPasswordReset(ctxOf(services, request), request.body.email);
       return reply.status(202).send({ status: 'if the address has an account, a reset link is on its way' });
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/password-reset/confirm',
     {
       config: authLimit,
@@ -301,9 +300,9 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as { token: string; password: string };
+      const body = request.body;
       await resetPassword(ctxOf(services, request), body.token, body.password);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

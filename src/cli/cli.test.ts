@@ -122,8 +122,14 @@ describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 1
   });
 
   it('serves on the configured port, keeps data across a restart, and stops cleanly on SIGTERM', async () => {
+    const own = tempDir();
+    const add = accord(
+      ['user', 'add', '--email', 'admin@example.org', '--name', 'Admin', '--role', 'admin', '--password-stdin'],
+      { dataDir: own, input: 'correct horse battery staple\n' },
+    );
+    expect(add.code).toBe(0);
     const port = await freePort();
-    const env = { ...process.env, ACCORD_DATA_DIR: data, PORT: String(port), ACCORD_LOG_LEVEL: 'info' };
+    const env = { ...process.env, ACCORD_DATA_DIR: own, PORT: String(port), ACCORD_LOG_LEVEL: 'info' };
     for (let round = 0; round < 2; round++) {
       const child = spawn(process.execPath, [path.join(root, 'bin/accord.mjs'), 'serve'], {
         cwd: root,
@@ -137,7 +143,7 @@ describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 1
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 150_000);
       const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       expect(health).toMatchObject({ status: 'ok', database: 'embedded' });
-      // The admin created by the CLI earlier signs in: the data survived every restart.
+      // The admin created by the CLI signs in on every start: the data survives restarts.
       const signin = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

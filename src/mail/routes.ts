@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth, type Services } from '../http/auth.ts';
@@ -19,7 +20,8 @@ const OutboxMail = Type.Object({
 
 /** The mail outbox, for admins: without SMTP this is where mail is read. */
 export function mailRoutes(app: FastifyInstance, services: Services): void {
-  app.get(
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
     '/api/v1/admin/outbox',
     {
       schema: {
@@ -35,7 +37,7 @@ export function mailRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       authorize(request.actor, 'outbox:read', instance);
-      const page = await listOutbox(services.db, request.query as { to?: string; cursor?: string; limit?: number });
+      const page = await listOutbox(services.db, request.query);
       return {
         items: page.items.map((m) => ({
           id: m.id,

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
@@ -39,6 +40,7 @@ const OrgUserParams = Type.Object(
 
 /** Organizations, their members and invitations. A hidden org answers 404. */
 export function orgRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   async function loadVisible(request: Parameters<typeof ctxOf>[1], id: string) {
     const org = await findOrgById(services.db, id);
     if (!org) throw notFound('organization', id);
@@ -46,7 +48,7 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     return org;
   }
 
-  app.get(
+  r.get(
     '/api/v1/orgs',
     {
       schema: {
@@ -65,16 +67,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const page = await listOrgs(
-        services.db,
-        request.actor,
-        request.query as { kind?: string; q?: string; cursor?: string; limit?: number },
-      );
+      const page = await listOrgs(services.db, request.actor, request.query);
       return { items: page.items.map((o) => presentOrg(o, request.actor)), nextCursor: page.nextCursor };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/orgs',
     {
       schema: {
@@ -91,15 +89,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       requireAuth(request);
       authorize(request.actor, 'org:create', instance);
-      const org = await createOrg(
-        ctxOf(services, request),
-        request.body as { name: string; kind: string; website?: string | null },
-      );
+      const org = await createOrg(ctxOf(services, request), request.body);
       return reply.status(201).send(presentOrg(org, request.actor));
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/orgs/:id',
     {
       schema: {
@@ -111,11 +106,11 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      return presentOrg(await loadVisible(request, (request.params as { id: string }).id), request.actor);
+      return presentOrg(await loadVisible(request, request.params.id), request.actor);
     },
   );
 
-  app.patch(
+  r.patch(
     '/api/v1/orgs/:id',
     {
       schema: {
@@ -131,16 +126,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const org = await updateOrg(
-        ctxOf(services, request),
-        (request.params as { id: string }).id,
-        request.body as { name?: string; website?: string | null },
-      );
+      const org = await updateOrg(ctxOf(services, request), request.params.id, request.body);
       return presentOrg(org, request.actor);
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/orgs/:id',
     {
       schema: {
@@ -152,12 +143,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      await deleteOrg(ctxOf(services, request), (request.params as { id: string }).id);
-      return reply.status(204).send();
+      await deleteOrg(ctxOf(services, request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/orgs/:id/members',
     {
       schema: {
@@ -182,13 +173,13 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const org = await loadVisible(request, (request.params as { id: string }).id);
+      const org = await loadVisible(request, request.params.id);
       const members = await listMembers(services.db, org.id);
       return { items: members.map((m) => ({ ...m, since: m.since.toISOString() })) };
     },
   );
 
-  app.put(
+  r.put(
     '/api/v1/orgs/:id/members/:userId',
     {
       schema: {
@@ -201,13 +192,13 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const { id, userId } = request.params as { id: string; userId: string };
-      await setMembership(ctxOf(services, request), id, userId, (request.body as { role: string }).role);
-      return reply.status(204).send();
+      const { id, userId } = request.params;
+      await setMembership(ctxOf(services, request), id, userId, request.body.role);
+      return reply.status(204).send(null);
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/orgs/:id/members/:userId',
     {
       schema: {
@@ -219,13 +210,13 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const { id, userId } = request.params as { id: string; userId: string };
+      const { id, userId } = request.params;
       await removeMembership(ctxOf(services, request), id, userId);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/orgs/:id/invitations',
     {
       schema: {
@@ -237,12 +228,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const items = await listInvitations(ctxOf(services, request), (request.params as { id: string }).id);
+      const items = await listInvitations(ctxOf(services, request), request.params.id);
       return { items: items.map(isoInvitation) };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/orgs/:id/invitations',
     {
       schema: {
@@ -255,16 +246,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const { invitation } = await inviteToOrg(
-        ctxOf(services, request),
-        (request.params as { id: string }).id,
-        request.body as { email: string; role: string },
-      );
+      const { invitation } = await inviteToOrg(ctxOf(services, request), request.params.id, request.body);
       return reply.status(201).send(isoInvitation(invitation));
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/v1/orgs/:id/invitations/:invitationId',
     {
       schema: {
@@ -279,15 +266,15 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const { id, invitationId } = request.params as { id: string; invitationId: string };
+      const { id, invitationId } = request.params;
       await revokeInvitation(ctxOf(services, request), id, invitationId);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   const publicLimit = { rateLimit: { max: services.config.rateLimit.publicPerMinute, timeWindow: 60_000 } };
 
-  app.post(
+  r.post(
     '/api/v1/invitations/lookup',
     {
       config: publicLimit,
@@ -308,12 +295,12 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const d = await describeInvitation(ctxOf(services, request), (request.body as { token: string }).token);
+      const d = await describeInvitation(ctxOf(services, request), request.body.token);
       return { ...d, expiresAt: d.expiresAt.toISOString() };
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/invitations/accept',
     {
       config: publicLimit,
@@ -329,7 +316,7 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const body = request.body as { token: string; name?: string; password?: string };
+      const body = request.body;
       const account =
         body.name !== undefined && body.password !== undefined ? { name: body.name, password: body.password } : null;
       return acceptInvitation(ctxOf(services, request), body.token, account);

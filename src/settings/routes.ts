@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
@@ -7,7 +8,8 @@ import { getSettings, updateSettings } from './settings.ts';
 const Settings = Type.Object({ require2faForStaff: Type.Boolean() });
 
 export function settingsRoutes(app: FastifyInstance, services: Services): void {
-  app.get(
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
     '/api/v1/admin/settings',
     {
       schema: { tags: ['admin'], summary: 'Instance settings', response: { 200: Settings, ...errorResponses } },
@@ -18,7 +20,7 @@ export function settingsRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.patch(
+  r.patch(
     '/api/v1/admin/settings',
     {
       schema: {
@@ -30,7 +32,7 @@ export function settingsRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      return updateSettings(ctxOf(services, request), request.body as { require2faForStaff?: boolean });
+      return updateSettings(ctxOf(services, request), request.body);
     },
   );
 }

@@ -1,17 +1,19 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, Email, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
 import { authorize, instance } from '../policy/policy.ts';
-import { createUser, updateUser, type UserPatch } from './commands.ts';
+import { createUser, updateUser } from './commands.ts';
 import { presentUser } from './present.ts';
 import { findUserById, listUsers, membershipsOf, membershipsOfMany } from './queries.ts';
 import { UserSchema } from './schemas.ts';
 
 /** User administration. Staff may list; only admins create, disable or reset. */
 export function userRoutes(app: FastifyInstance, services: Services): void {
-  app.get(
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
     '/api/v1/users',
     {
       schema: {
@@ -27,11 +29,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       authorize(request.actor, 'user:list', instance);
-      const page = await listUsers(
-        services.db,
-        request.actor,
-        request.query as { q?: string; cursor?: string; limit?: number },
-      );
+      const page = await listUsers(services.db, request.actor, request.query);
       const memberships = await membershipsOfMany(
         services.db,
         page.items.map((u) => u.id),
@@ -43,7 +41,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.post(
+  r.post(
     '/api/v1/users',
     {
       schema: {
@@ -62,21 +60,14 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       requireAuth(request);
-      const body = request.body as {
-        email: string;
-        name: string;
-        password?: string;
-        role?: string | null;
-        locale?: string;
-        timeZone?: string;
-      };
+      const body = request.body;
       const ctx = ctxOf(services, request);
       const user = await createUser(ctx, { ...body, staffRole: body.role ?? null });
       return reply.status(201).send(presentUser(user, await membershipsOf(services.db, user.id), ctx.actor));
     },
   );
 
-  app.get(
+  r.get(
     '/api/v1/users/:id',
     {
       schema: {
@@ -88,7 +79,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const user = await findUserById(services.db, id);
       if (!user) throw notFound('user', id);
       const memberships = await membershipsOf(services.db, id);
@@ -97,7 +88,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.patch(
+  r.patch(
     '/api/v1/users/:id',
     {
       schema: {
@@ -117,9 +108,9 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       requireAuth(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const ctx = ctxOf(services, request);
-      const user = await updateUser(ctx, id, request.body as UserPatch);
+      const user = await updateUser(ctx, id, request.body);
       const memberships = await membershipsOf(services.db, id);
       authorize(request.actor, 'user:read', { type: 'user', id, orgIds: memberships.map((m) => m.orgId) });
       return presentUser(user, memberships, request.actor);
