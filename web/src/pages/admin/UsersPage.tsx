@@ -66,6 +66,7 @@ export function UsersPage() {
                 <tr>
                   <th scope="col">{t('fields.name')}</th>
                   <th scope="col">{t('fields.email')}</th>
+                  <th scope="col">{t('users.staffRole')}</th>
                   <th scope="col">{t('totp.short')}</th>
                   <th scope="col">{t('users.status')}</th>
                   <th scope="col">{t('common.created')}</th>
@@ -79,6 +80,7 @@ export function UsersPage() {
                   <tr key={u.id}>
                     <td>{u.name}</td>
                     <td>{u.email}</td>
+                    <td>{staffRoleOf(u) ? t(`roles.${staffRoleOf(u)}`) : '—'}</td>
                     <td>{u.totpEnabled ? t('totp.on') : t('totp.off')}</td>
                     <td>
                       <span className={`badge ${u.disabled ? 'badge-off' : 'badge-ok'}`}>
@@ -116,4 +118,9 @@ export function UsersPage() {
       </section>
     </>
   );
+}
+
+/** The user's role in the home organization, if they are staff. */
+function staffRoleOf(u: User): string | null {
+  return u.memberships?.find((m) => m.orgKind === 'home')?.role ?? null;
 }
