@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import { ctxOf, CSRF_HEADER, requireAuth, SESSION_COOKIE, type Services } from '../http/auth.ts';
 import { Body, Email, errorResponses, Password } from '../http/schemas.ts';
 import { staffCapabilities } from '../policy/policy.ts';
-import { readSettings } from '../settings/settings.ts';
 import { presentUser } from '../users/present.ts';
 import { membershipsOf, toActor } from '../users/queries.ts';
 import { UserSchema } from '../users/schemas.ts';
@@ -105,19 +104,15 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const auth = requireAuth(request);
-      const memberships = await membershipsOf(services.db, auth.user.id);
       const role = auth.actor.staffRole;
       return {
-        user: presentUser(auth.user, memberships, auth.actor),
+        user: presentUser(auth.user, auth.memberships, auth.actor),
         csrfToken: auth.session?.csrfToken ?? null,
         staffRole: role,
         capabilities: role ? [...staffCapabilities[role]] : [],
         authenticatedBy: auth.session ? 'session' : 'token',
         instanceName: services.config.instanceName,
-        totpEnrolmentRequired:
-          role !== null &&
-          !auth.user.totp_secret &&
-          (await readSettings(services.db, services.config)).require2faForStaff,
+        totpEnrolmentRequired: auth.totpEnrolmentRequired ?? false,
       };
     },
   );

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { UserRow } from '../db/schema.ts';
-import { membershipsOf, findUserByEmail, toActor } from '../users/queries.ts';
+import { membershipsOf, findUserByEmail, toActor, type UserMembership } from '../users/queries.ts';
 import type { UserActor } from '../policy/actor.ts';
 import { verifyPassword } from './password.ts';
 import { backoffSeconds, TOUCH_INTERVAL_MS } from './rules.ts';
@@ -135,6 +135,10 @@ export async function logout(ctx: Ctx, sessionId: string): Promise<void> {
 export interface Authenticated {
   actor: UserActor;
   user: UserRow;
+  /** Loaded once per request with the actor; presenters reuse it. */
+  memberships: UserMembership[];
+  /** Staff without TOTP while the admin setting makes it mandatory (set by the HTTP layer). */
+  totpEnrolmentRequired?: boolean;
   session: { id: string; csrfToken: string } | null;
   tokenId: string | null;
 }
@@ -159,6 +163,7 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<Authentic
       .execute();
   }
   const { session_id, csrf_token, expires_at: _e, last_seen_at: _l, ...user } = row;
-  const actor = toActor(user, await membershipsOf(ctx.db, user.id), 'session');
-  return { actor, user, session: { id: session_id, csrfToken: csrf_token }, tokenId: null };
+  const memberships = await membershipsOf(ctx.db, user.id);
+  const actor = toActor(user, memberships, 'session');
+  return { actor, user, memberships, session: { id: session_id, csrfToken: csrf_token }, tokenId: null };
 }

@@ -136,6 +136,7 @@ export async function resolveApiToken(ctx: Ctx, token: string): Promise<Authenti
     await ctx.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
   }
   const { token_id, token_expires_at: _e, revoked_at: _r, last_used_at: _l, ...user } = row;
-  const actor = toActor(user, await membershipsOf(ctx.db, user.id), 'token');
-  return { actor, user, session: null, tokenId: token_id };
+  const memberships = await membershipsOf(ctx.db, user.id);
+  const actor = toActor(user, memberships, 'token');
+  return { actor, user, memberships, session: null, tokenId: token_id };
 }

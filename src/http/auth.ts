@@ -89,13 +89,10 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     }
     if (!request.auth) return;
     request.actor = request.auth.actor;
-    if (
-      request.auth.actor.staffRole !== null &&
-      !request.auth.user.totp_secret &&
-      !request.routeOptions.config.allowWithout2fa
-    ) {
+    if (request.auth.actor.staffRole !== null && !request.auth.user.totp_secret) {
       const settings = await readSettings(services.db, services.config);
-      if (settings.require2faForStaff) {
+      request.auth.totpEnrolmentRequired = settings.require2faForStaff;
+      if (settings.require2faForStaff && !request.routeOptions.config.allowWithout2fa) {
         throw new AppError(
           'ERR_TOTP_ENROLMENT_REQUIRED',
           'staff must use two-factor authentication here: set it up under Profile first',
