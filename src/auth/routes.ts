@@ -112,7 +112,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
         capabilities: role ? [...staffCapabilities[role]] : [],
         authenticatedBy: auth.session ? 'session' : 'token',
         instanceName: services.config.instanceName,
-        totpEnrolmentRequired: auth.totpEnrolmentRequired ?? false,
+        totpEnrolmentRequired: auth.totpEnrolmentRequired,
       };
     },
   );

@@ -4,7 +4,14 @@ import { recordAudit } from '../audit/record.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { UserRow } from '../db/schema.ts';
-import { membershipsOf, findUserByEmail, toActor, type UserMembership } from '../users/queries.ts';
+import {
+  findUserByEmail,
+  membershipsJson,
+  mustEnrolTotp,
+  require2faSettingJson,
+  toActor,
+  type UserMembership,
+} from '../users/queries.ts';
 import type { UserActor } from '../policy/actor.ts';
 import { verifyPassword } from './password.ts';
 import { backoffSeconds, TOUCH_INTERVAL_MS } from './rules.ts';
@@ -137,8 +144,8 @@ export interface Authenticated {
   user: UserRow;
   /** Loaded once per request with the actor; presenters reuse it. */
   memberships: UserMembership[];
-  /** Staff without TOTP while the admin setting makes it mandatory (set by the HTTP layer). */
-  totpEnrolmentRequired?: boolean;
+  /** Staff without TOTP while the admin setting makes it mandatory: only the profile is open. */
+  totpEnrolmentRequired: boolean;
   session: { id: string; csrfToken: string } | null;
   tokenId: string | null;
 }
@@ -152,6 +159,7 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<Authentic
     .innerJoin('users as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.id as session_id', 's.csrf_token', 's.expires_at', 's.last_seen_at'])
+    .select((eb) => [membershipsJson(eb), require2faSettingJson(eb)])
     .where('s.token_hash', '=', sha256(token))
     .executeTakeFirst();
   if (!row || row.expires_at.getTime() <= now.getTime() || row.disabled_at) return null;
@@ -162,8 +170,14 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<Authentic
       .where('id', '=', row.session_id)
       .execute();
   }
-  const { session_id, csrf_token, expires_at: _e, last_seen_at: _l, ...user } = row;
-  const memberships = await membershipsOf(ctx.db, user.id);
+  const { session_id, csrf_token, expires_at: _e, last_seen_at: _l, memberships, require_2fa_setting, ...user } = row;
   const actor = toActor(user, memberships, 'session');
-  return { actor, user, memberships, session: { id: session_id, csrfToken: csrf_token }, tokenId: null };
+  return {
+    actor,
+    user,
+    memberships,
+    totpEnrolmentRequired: mustEnrolTotp(actor, user, require_2fa_setting, ctx.config.require2faForStaff),
+    session: { id: session_id, csrfToken: csrf_token },
+    tokenId: null,
+  };
 }

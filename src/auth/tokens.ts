@@ -2,7 +2,7 @@ import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound, validation } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
-import { membershipsOf, toActor } from '../users/queries.ts';
+import { membershipsJson, mustEnrolTotp, require2faSettingJson, toActor } from '../users/queries.ts';
 import { API_TOKEN_MAX_DAYS, TOUCH_INTERVAL_MS } from './rules.ts';
 import { API_TOKEN_PREFIX, newSecret, sha256 } from './secrets.ts';
 import type { Authenticated } from './sessions.ts';
@@ -123,6 +123,7 @@ export async function resolveApiToken(ctx: Ctx, token: string): Promise<Authenti
     .innerJoin('users as u', 'u.id', 't.user_id')
     .selectAll('u')
     .select(['t.id as token_id', 't.expires_at as token_expires_at', 't.revoked_at', 't.last_used_at'])
+    .select((eb) => [membershipsJson(eb), require2faSettingJson(eb)])
     .where('t.token_hash', '=', sha256(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.disabled_at) throw invalid;
@@ -135,8 +136,22 @@ export async function resolveApiToken(ctx: Ctx, token: string): Promise<Authenti
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
     await ctx.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
   }
-  const { token_id, token_expires_at: _e, revoked_at: _r, last_used_at: _l, ...user } = row;
-  const memberships = await membershipsOf(ctx.db, user.id);
+  const {
+    token_id,
+    token_expires_at: _e,
+    revoked_at: _r,
+    last_used_at: _l,
+    memberships,
+    require_2fa_setting,
+    ...user
+  } = row;
   const actor = toActor(user, memberships, 'token');
-  return { actor, user, memberships, session: null, tokenId: token_id };
+  return {
+    actor,
+    user,
+    memberships,
+    totpEnrolmentRequired: mustEnrolTotp(actor, user, require_2fa_setting, ctx.config.require2faForStaff),
+    session: null,
+    tokenId: token_id,
+  };
 }

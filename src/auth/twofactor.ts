@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, conflict, validation } from '../core/errors.ts';
@@ -48,6 +47,7 @@ export async function beginTotpEnrolment(ctx: Ctx): Promise<{ secret: string; ur
   const secret = newTotpSecret();
   await ctx.db.updateTable('users').set({ totp_pending_secret: secret }).where('id', '=', user.id).execute();
   const uri = totpUri(secret, user.email, ctx.config.instanceName);
+  const { default: QRCode } = await import('qrcode'); // loaded on first use
   const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { secret, uri, qrSvg };
 }

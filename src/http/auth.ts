@@ -7,7 +7,6 @@ import type { Config } from '../config/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { anonymous, type Actor } from '../policy/actor.ts';
-import { readSettings } from '../settings/settings.ts';
 
 export const SESSION_COOKIE = 'accord_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -89,15 +88,11 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     }
     if (!request.auth) return;
     request.actor = request.auth.actor;
-    if (request.auth.actor.staffRole !== null && !request.auth.user.totp_secret) {
-      const settings = await readSettings(services.db, services.config);
-      request.auth.totpEnrolmentRequired = settings.require2faForStaff;
-      if (settings.require2faForStaff && !request.routeOptions.config.allowWithout2fa) {
-        throw new AppError(
-          'ERR_TOTP_ENROLMENT_REQUIRED',
-          'staff must use two-factor authentication here: set it up under Profile first',
-        );
-      }
+    if (request.auth.totpEnrolmentRequired && !request.routeOptions.config.allowWithout2fa) {
+      throw new AppError(
+        'ERR_TOTP_ENROLMENT_REQUIRED',
+        'staff must use two-factor authentication here: set it up under Profile first',
+      );
     }
   });
 }

@@ -1,17 +1,23 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { sql } from 'kysely';
 import type { SmtpConfig } from '../config/config.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 
 /** Delivers one outbox row over SMTP; a failure is retried by the job queue. */
 export function mailSendHandler(smtp: SmtpConfig, from: string): JobHandler {
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-  });
+  let transport: Transporter | null = null;
+  // nodemailer is loaded with the first mail, not at start-up.
+  const open = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    });
+  };
   return async (ctx, payload) => {
+    transport ??= await open();
     const id = String(payload.outboxId);
     const row = await ctx.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.status === 'sent') return;

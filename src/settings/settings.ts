@@ -2,13 +2,14 @@ import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { validation } from '../core/errors.ts';
 import { authorize, instance } from '../policy/policy.ts';
+import { REQUIRE_2FA_SETTING } from './keys.ts';
 
 /** Instance settings an admin changes at run time; stored in the database so every node agrees. */
 export interface InstanceSettings {
   require2faForStaff: boolean;
 }
 
-const KEYS = { require2faForStaff: 'require_2fa_for_staff' } as const;
+const KEYS = { require2faForStaff: REQUIRE_2FA_SETTING } as const;
 
 export async function readSettings(db: Db, defaults: { require2faForStaff: boolean }): Promise<InstanceSettings> {
   const rows = await db

@@ -1,4 +1,3 @@
-import { readKey } from 'openpgp';
 import { validation } from '../core/errors.ts';
 
 export interface PublicKeyInfo {
@@ -12,6 +11,8 @@ export async function parsePublicKey(armored: string, now: Date): Promise<Public
   const text = armored.trim();
   if (text.length > 100_000)
     throw validation('the OpenPGP key is too large (100 kB at most)', { field: 'pgpPublicKey' });
+  // openpgp is large; it is loaded on first use so that start-up stays fast.
+  const { readKey } = await import('openpgp');
   let key;
   try {
     key = await readKey({ armoredKey: text });

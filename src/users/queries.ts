@@ -1,9 +1,11 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
+import { REQUIRE_2FA_SETTING } from '../settings/keys.ts';
 import { isUuid } from '../core/ids.ts';
 import { clampLimit, decodeCursor, keysetBefore, likePattern, toPage, type Page } from '../app/pagination.ts';
-import type { UserRow } from '../db/schema.ts';
+import type { Database, UserRow } from '../db/schema.ts';
 import {
   isOrgRole,
   isStaffRole,
@@ -58,6 +60,32 @@ export async function membershipsOfMany(db: Db, userIds: string[]): Promise<Map<
     .execute();
   for (const r of rows) out.get(r.user_id)?.push({ orgId: r.org_id, orgName: r.name, orgKind: r.kind, role: r.role });
   return out;
+}
+
+/**
+ * The memberships of the user joined as `u`, as one JSON column, so that authentication loads the
+ * caller in a single round trip (this runs on every API request).
+ */
+export function membershipsJson(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('memberships as m')
+      .innerJoin('organizations as o', 'o.id', 'm.org_id')
+      .select(['m.org_id as orgId', 'o.name as orgName', 'o.kind as orgKind', 'm.role'])
+      .whereRef('m.user_id', '=', 'u.id')
+      .orderBy('o.name'),
+  ).as('memberships');
+}
+
+/** The stored "2FA mandatory for staff" setting (null when never set), as a column of the auth query. */
+export function require2faSettingJson(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>) {
+  return eb.selectFrom('settings').select('value').where('key', '=', REQUIRE_2FA_SETTING).as('require_2fa_setting');
+}
+
+/** Staff without TOTP while 2FA is mandatory may only reach their profile. */
+export function mustEnrolTotp(actor: UserActor, user: UserRow, setting: unknown, fallback: boolean): boolean {
+  if (actor.staffRole === null || user.totp_secret) return false;
+  return typeof setting === 'boolean' ? setting : fallback;
 }
 
 /** Builds the actor for a signed-in user: staff role from the home org, other memberships as is. */
