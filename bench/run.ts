@@ -1,0 +1,144 @@
+// `npm run bench`: throughput and latency of GET /api/v1/me on both engines next to a bare Fastify
+// route, plus cold start of the embedded engine. Prints one JSON document on stdout; progress on stderr.
+// Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_ENGINES (default
+// "embedded,postgres"), BENCH_COLD_RUNS (default 3), DATABASE_URL (else a throwaway PostgreSQL 15).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureColdStart, type ColdStartResult } from './cold-start.ts';
+import { benchEngine, type EngineResult } from './engine.ts';
+import { providePostgres, stopAllPostgresSync } from './postgres.ts';
+import { killAllChildren, progress, rootDir, type Env } from './proc.ts';
+
+type EngineName = 'embedded' | 'postgres';
+type EngineReport = ({ database: string } & EngineResult) | { skipped: string };
+
+function intEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name}="${raw}" must be a whole number >= ${min}`);
+  return n;
+}
+
+function versionOf(pkg: string): string {
+  const file = path.join(rootDir, 'node_modules', pkg, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+function parseEngines(): EngineName[] {
+  const list = (process.env.BENCH_ENGINES ?? 'embedded,postgres')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const e of list) {
+    if (e !== 'embedded' && e !== 'postgres') throw new Error(`BENCH_ENGINES: unknown engine "${e}"`);
+  }
+  return list as EngineName[];
+}
+
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function cleanupSync(): void {
+  killAllChildren();
+  stopAllPostgresSync();
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const durationS = intEnv('BENCH_DURATION', 10, 1);
+  const warmupS = intEnv('BENCH_WARMUP', 3, 0);
+  const coldRuns = intEnv('BENCH_COLD_RUNS', 3, 1);
+  const engines = parseEngines();
+  const connections = [50, 10] as const;
+  const cpus = os.cpus();
+  const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
+  if ((loadAtStart[0] ?? 0) > 0.5) progress(`warning: load average is ${loadAtStart.join(' ')}; results will be noisy`);
+
+  const baseEnv: Env = { ...process.env, HOST: '127.0.0.1', ACCORD_LOG_LEVEL: 'warn' };
+  delete baseEnv.DATABASE_URL;
+  delete baseEnv.PORT;
+
+  const results: Partial<Record<EngineName, EngineReport>> = {};
+  let coldStart: ColdStartResult | { skipped: string } = { skipped: 'the embedded engine was not selected' };
+  const opts = { durationS, warmupS, connections };
+
+  for (const engine of engines) {
+    if (engine === 'embedded') {
+      const dataDir = tempDir('accord-bench-embedded-');
+      const env: Env = { ...baseEnv, ACCORD_DATA_DIR: dataDir };
+      const r = await benchEngine('embedded', env, opts);
+      results.embedded = { database: `PGlite ${versionOf('@electric-sql/pglite')} (in-process)`, ...r };
+      progress(`cold start (${coldRuns} runs on the migrated data dir, ${coldRuns} on fresh ones)`);
+      coldStart = await measureColdStart(baseEnv, dataDir, coldRuns);
+    } else {
+      const provided = await providePostgres();
+      if (!provided.ok) {
+        progress(`postgres skipped: ${provided.skipped}`);
+        results.postgres = { skipped: provided.skipped };
+        continue;
+      }
+      const { pg } = provided;
+      try {
+        const env: Env = { ...baseEnv, DATABASE_URL: pg.url, ACCORD_DATA_DIR: tempDir('accord-bench-pgdata-') };
+        const r = await benchEngine('postgres', env, opts);
+        results.postgres = { database: `${pg.version}, ${pg.source}, pool of 10 connections`, ...r };
+      } finally {
+        await pg.stop();
+      }
+    }
+  }
+
+  const report = {
+    benchmark: 'Accord GET /api/v1/me (Bearer API token) vs. a bare Fastify route; embedded cold start',
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cpuCount: cpus.length,
+      totalMemoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      /** 1/5/15-minute load averages before the run; anything else running skews the numbers. */
+      loadAverageAtStart: loadAtStart,
+    },
+    settings: {
+      durationS,
+      warmupS,
+      connections,
+      engines,
+      loadGenerator: `autocannon ${versionOf('autocannon')} (programmatic API in the bench process; every server is a child process)`,
+      fastify: versionOf('fastify'),
+      latency: 'ms; percentiles over every response time autocannon measured (sub-millisecond)',
+      server: 'node bin/accord.mjs serve, HOST=127.0.0.1, ACCORD_LOG_LEVEL=warn',
+      loadGeneratorSharesMachine: true,
+    },
+    engines: results,
+    coldStart,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+process.on('exit', cleanupSync);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    progress(`${signal}: stopping child processes`);
+    cleanupSync();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => {
+    cleanupSync();
+  },
+  (err: unknown) => {
+    progress(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    cleanupSync();
+    process.exitCode = 1;
+  },
+);
