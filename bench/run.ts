@@ -2,6 +2,7 @@
 // route, plus cold start of the embedded engine. Prints one JSON document on stdout; progress on stderr.
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_ENGINES (default
 // "embedded,postgres"), BENCH_COLD_RUNS (default 3), DATABASE_URL (else a throwaway PostgreSQL 15).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,12 @@ async function main(): Promise<void> {
   const engines = parseEngines();
   const connections = [50, 10] as const;
   const cpus = os.cpus();
+  // Measure what `npm start` runs: the pre-built server bundle (bin/accord.mjs uses it when fresh).
+  progress('building the server bundle (npm run build:server)');
+  execFileSync(process.execPath, [path.join(rootDir, 'scripts/build-server.mjs')], {
+    cwd: rootDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   if ((loadAtStart[0] ?? 0) > 0.5) progress(`warning: load average is ${loadAtStart.join(' ')}; results will be noisy`);
 
