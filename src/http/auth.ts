@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Ctx, Logger } from '../app/context.ts';
+import { safeEqual } from '../auth/secrets.ts';
 import { resolveSession, type Authenticated } from '../auth/sessions.ts';
 import { resolveApiToken } from '../auth/tokens.ts';
 import type { Config } from '../config/config.ts';
@@ -78,7 +79,11 @@ export function installAuth(app: FastifyInstance, services: Services): void {
       if (cookie) {
         request.auth = await resolveSession(ctx, cookie);
         if (!request.auth) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-        if (request.auth?.session && unsafe && request.headers[CSRF_HEADER] !== request.auth.session.csrfToken) {
+        if (
+          request.auth?.session &&
+          unsafe &&
+          !safeEqual(String(request.headers[CSRF_HEADER] ?? ''), request.auth.session.csrfToken)
+        ) {
           throw new AppError(
             'ERR_CSRF',
             `cookie-authenticated writes need the ${CSRF_HEADER} header from GET /api/v1/me`,
