@@ -46,6 +46,13 @@ describe('access control on every endpoint', () => {
   const cases = (): [string, string, string, unknown, Partial<Record<Who, number>>][] => [
     ['list users', 'GET', '/api/v1/users', undefined, { anon: 401, outsider: 403, vendor: 403 }],
     [
+      'delete a user',
+      'DELETE',
+      `/api/v1/users/${globexUser.id}`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404, analyst: 403, coordinator: 403 },
+    ],
+    [
       'create user',
       'POST',
       '/api/v1/users',

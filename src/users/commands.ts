@@ -222,3 +222,23 @@ export async function changePassword(
     await recordAudit(tx, ctx, { action: 'user.password.change', subjectType: 'user', subjectId: userId, summary: {} });
   });
 }
+
+/**
+ * Admin: delete an account (sessions, tokens, memberships go with it). The audit log keeps the
+ * events it acted in, under its e-mail address. Nobody deletes themself or the last admin.
+ */
+export async function deleteUser(ctx: Ctx, id: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const { user, orgIds } = await loadTarget(tx, id);
+    authorize(ctx.actor, 'user:manage', { type: 'user', id, orgIds });
+    if (ctx.actor.kind === 'user' && ctx.actor.userId === id) throw conflict('you cannot delete your own account');
+    await tx.deleteFrom('users').where('id', '=', id).execute();
+    await assertAdminsRemain(tx);
+    await recordAudit(tx, ctx, {
+      action: 'user.delete',
+      subjectType: 'user',
+      subjectId: id,
+      summary: { email: user.email, name: user.name },
+    });
+  });
+}

@@ -5,7 +5,7 @@ import { notFound } from '../core/errors.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, Email, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
 import { authorize, instance } from '../policy/policy.ts';
-import { createUser, updateUser } from './commands.ts';
+import { createUser, deleteUser, updateUser } from './commands.ts';
 import { presentUser } from './present.ts';
 import { findUserById, listUsers, membershipsOf, membershipsOfMany } from './queries.ts';
 import { UserSchema } from './schemas.ts';
@@ -114,6 +114,23 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
       const memberships = await membershipsOf(services.db, id);
       authorize(request.actor, 'user:read', { type: 'user', id, orgIds: memberships.map((m) => m.orgId) });
       return presentUser(user, memberships, request.actor);
+    },
+  );
+
+  r.delete(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user (admin); disabling keeps the account and is usually what you want',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      await deleteUser(ctxOf(services, request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 }

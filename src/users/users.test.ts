@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db.ts';
 import { actorOf, makeCtx, makeUser, PASSWORD } from '../../tests/support/factories.ts';
 import { login } from '../auth/sessions.ts';
-import { changePassword, createUser, setUserDisabled, updateProfile } from './commands.ts';
+import { changePassword, createUser, deleteUser, setUserDisabled, updateProfile } from './commands.ts';
 import { checkLocale, checkName, checkTimeZone, normalizeEmail } from './rules.ts';
 
 describe('user field rules', () => {
@@ -122,5 +122,25 @@ describe('user commands', () => {
     });
     const left = await db.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
     expect(left.map((s) => s.id)).toEqual([a.sessionId]);
+  });
+
+  it('admins delete users; the audit log keeps who they were; nobody deletes themself or the last admin', async () => {
+    const ctx = makeCtx(db);
+    const admin = await makeUser(ctx, { role: 'admin' });
+    const user = await makeUser(ctx);
+    const actx = { ...ctx, actor: await actorOf(ctx, admin.id) };
+    await login(ctx, { email: user.email, password: PASSWORD }, null);
+    await deleteUser(actx, user.id);
+    expect(await db.db.selectFrom('users').select('id').where('id', '=', user.id).execute()).toEqual([]);
+    expect(await db.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
+    const event = await db.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'user.delete')
+      .executeTakeFirstOrThrow();
+    expect(event.summary).toMatchObject({ email: user.email });
+    await expect(deleteUser(actx, admin.id)).rejects.toThrow(/your own account/);
+    await expect(deleteUser(ctx, admin.id)).rejects.toMatchObject({ code: 'ERR_LAST_ADMIN' });
+    await expect(deleteUser(actx, user.id)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
 });
