@@ -237,6 +237,7 @@ export const api = {
     request<User>('POST', '/api/v1/users', body),
   updateUser: (id: string, body: { disabled?: boolean }) =>
     request<User>('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, body),
+  deleteUser: (id: string) => request<undefined>('DELETE', `/api/v1/users/${encodeURIComponent(id)}`),
   orgs: (query: Query) => request<Page<Org>>('GET', withQuery('/api/v1/orgs', query)),
   org: (id: string) => request<Org>('GET', `/api/v1/orgs/${encodeURIComponent(id)}`),
   createOrg: (body: { name: string; kind: string; website?: string | null }) =>

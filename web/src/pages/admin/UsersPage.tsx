@@ -27,6 +27,13 @@ export function UsersPage() {
     );
   });
 
+  const remove = useAction(async (user: User) => {
+    setNotice(null);
+    await api.deleteUser(user.id);
+    list.setItems((items) => items.filter((u) => u.id !== user.id));
+    setNotice(t('users.deletedNotice', { email: user.email }));
+  });
+
   return (
     <>
       <h1>{t('users.title')}</h1>
@@ -56,7 +63,7 @@ export function UsersPage() {
           </button>
         </form>
         {notice && <Notice>{notice}</Notice>}
-        <ErrorAlert error={list.error ?? toggle.error} />
+        <ErrorAlert error={list.error ?? toggle.error ?? remove.error} />
         {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('common.noResults')}</p>}
         {list.items.length > 0 && (
           <div className="table-wrap">
@@ -105,6 +112,19 @@ export function UsersPage() {
                           }}
                         >
                           {u.disabled ? t('users.enable') : t('users.disable')}
+                        </button>
+                      )}
+                      {u.abilities['user:manage'] && u.disabled && (
+                        <button
+                          type="button"
+                          className="btn btn-small btn-danger"
+                          disabled={remove.busy}
+                          aria-label={t('users.deleteNamed', { email: u.email })}
+                          onClick={() => {
+                            if (window.confirm(t('users.deleteConfirm', { email: u.email }))) void remove.run(u);
+                          }}
+                        >
+                          {t('users.delete')}
                         </button>
                       )}
                     </td>
