@@ -5,7 +5,6 @@ import { ctxOf, CSRF_HEADER, requireAuth, SESSION_COOKIE, type Services } from '
 import { Body, Email, errorResponses, Password } from '../http/schemas.ts';
 import { staffCapabilities } from '../policy/policy.ts';
 import { presentUser } from '../users/present.ts';
-import { membershipsOf, toActor } from '../users/queries.ts';
 import { UserSchema } from '../users/schemas.ts';
 import { requestPasswordReset, resetPassword } from './reset.ts';
 import { login, logout } from './sessions.ts';
@@ -64,10 +63,8 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
         secure: services.config.secureCookies,
         expires: result.expiresAt,
       });
-      const memberships = await membershipsOf(services.db, result.user.id);
-      const actor = toActor(result.user, memberships, 'session');
       return {
-        user: presentUser(result.user, memberships, actor),
+        user: presentUser(result.user, result.memberships, result.actor),
         csrfToken: result.csrfToken,
         expiresAt: result.expiresAt.toISOString(),
       };
@@ -136,7 +133,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       const auth = requireAuth(request);
       const ctx = ctxOf(services, request);
       const user = await updateProfile(ctx, auth.user.id, request.body);
-      return presentUser(user, await membershipsOf(services.db, user.id), ctx.actor);
+      return presentUser(user, auth.memberships, ctx.actor);
     },
   );
 

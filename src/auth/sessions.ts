@@ -7,6 +7,7 @@ import type { UserRow } from '../db/schema.ts';
 import {
   findUserByEmail,
   membershipsJson,
+  membershipsOf,
   mustEnrolTotp,
   require2faSettingJson,
   toActor,
@@ -30,6 +31,9 @@ export interface LoginResult {
   csrfToken: string;
   expiresAt: Date;
   user: UserRow;
+  /** The signed-in user as an actor, with their memberships. */
+  actor: UserActor;
+  memberships: UserMembership[];
 }
 
 const LOGIN_FAILED = 'the e-mail address or password is wrong';
@@ -74,6 +78,8 @@ export async function login(ctx: Ctx, input: LoginInput, userAgent: string | nul
   const csrfToken = newSecret('', 24);
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlHours * 3600_000);
   const sessionId = newId();
+  const memberships = await membershipsOf(ctx.db, user.id);
+  const actor = toActor(user, memberships, 'session');
   await inTransaction(ctx, async (tx) => {
     await tx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
     await tx
@@ -92,10 +98,7 @@ export async function login(ctx: Ctx, input: LoginInput, userAgent: string | nul
       .execute();
     await recordAudit(
       tx,
-      {
-        ...ctx,
-        actor: { kind: 'user', userId: user.id, label: user.email, staffRole: null, memberships: [], via: 'session' },
-      },
+      { ...ctx, actor },
       {
         action: 'session.create',
         subjectType: 'user',
@@ -104,7 +107,7 @@ export async function login(ctx: Ctx, input: LoginInput, userAgent: string | nul
       },
     );
   });
-  return { sessionId, token, csrfToken, expiresAt, user };
+  return { sessionId, token, csrfToken, expiresAt, user, actor, memberships };
 }
 
 async function recordFailure(ctx: Ctx, user: UserRow, factor: 'password' | 'totp'): Promise<void> {

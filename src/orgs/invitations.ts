@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Ctx, inTransaction } from '../app/context.ts';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newSecret, sha256 } from '../auth/secrets.ts';
 import { INVITATION_TTL_MS } from '../auth/rules.ts';
@@ -129,7 +129,7 @@ export async function revokeInvitation(ctx: Ctx, orgId: string, invitationId: st
   });
 }
 
-async function openInvitation(db: Ctx['db'] | Parameters<typeof findOrgById>[0], token: string, now: Date) {
+async function openInvitation(db: Db, token: string, now: Date) {
   const row = await db
     .selectFrom('invitations as i')
     .innerJoin('organizations as o', 'o.id', 'i.org_id')

@@ -37,14 +37,7 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
 }
 
 export async function membershipsOf(db: Db, userId: string): Promise<UserMembership[]> {
-  const rows = await db
-    .selectFrom('memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.org_id')
-    .select(['m.org_id', 'o.name', 'o.kind', 'm.role'])
-    .where('m.user_id', '=', userId)
-    .orderBy('o.name')
-    .execute();
-  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, orgKind: r.kind, role: r.role }));
+  return (await membershipsOfMany(db, [userId])).get(userId) ?? [];
 }
 
 /** Memberships of many users in one query (for list pages). */
