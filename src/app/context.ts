@@ -28,11 +28,18 @@ export interface Ctx {
   actor: Actor;
   meta: RequestMeta;
   now: () => Date;
+  /**
+   * Run after a command's transaction commits (the HTTP layer flushes its authentication cache
+   * here, so a revoked token or a changed role takes effect on the very next request).
+   */
+  afterCommit?: (() => void) | undefined;
 }
 
 /** Runs `fn` in one transaction: the change and its audit event commit together or not at all. */
 export async function inTransaction<T>(ctx: Ctx, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return ctx.db.transaction().execute(fn);
+  const result = await ctx.db.transaction().execute(fn);
+  ctx.afterCommit?.();
+  return result;
 }
 
 export function withActor(ctx: Ctx, actor: Actor): Ctx {

@@ -17,6 +17,7 @@ import type { UserActor } from '../policy/actor.ts';
 import { verifyPassword } from './password.ts';
 import { backoffSeconds, TOUCH_INTERVAL_MS } from './rules.ts';
 import { newSecret, SESSION_PREFIX, sha256 } from './secrets.ts';
+import type { AuthCache } from './cache.ts';
 import { verifySecondFactor } from './twofactor.ts';
 
 export interface LoginInput {
@@ -153,25 +154,43 @@ export interface Authenticated {
   tokenId: string | null;
 }
 
-/** Resolves a session cookie to its user; idle sessions expire, and activity extends them. */
-export async function resolveSession(ctx: Ctx, token: string): Promise<Authenticated | null> {
-  if (!token.startsWith(SESSION_PREFIX)) return null;
-  const now = ctx.now();
-  const row = await ctx.db
+function lookupSession(ctx: Ctx, tokenHash: string) {
+  return ctx.db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.id as session_id', 's.csrf_token', 's.expires_at', 's.last_seen_at'])
     .select((eb) => [membershipsJson(eb), require2faSettingJson(eb)])
-    .where('s.token_hash', '=', sha256(token))
+    .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst();
+}
+type SessionRow = NonNullable<Awaited<ReturnType<typeof lookupSession>>>;
+
+/**
+ * Resolves a session cookie to its user; idle sessions expire, and activity extends them.
+ * With a cache (see cache.ts), a session seen recently costs no database round trip.
+ */
+export async function resolveSession(ctx: Ctx, token: string, cache?: AuthCache): Promise<Authenticated | null> {
+  if (!token.startsWith(SESSION_PREFIX)) return null;
+  const now = ctx.now();
+  const tokenHash = sha256(token);
+  const key = `s:${tokenHash}`;
+  let row = cache?.get(key, now.getTime()) as SessionRow | undefined;
+  if (!row) {
+    const generation = cache?.generation() ?? 0;
+    row = await lookupSession(ctx, tokenHash);
+    if (row && cache) cache.set(key, generation, row, now.getTime());
+  }
   if (!row || row.expires_at.getTime() <= now.getTime() || row.disabled_at) return null;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+    const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlHours * 3600_000);
     await ctx.db
       .updateTable('sessions')
-      .set({ last_seen_at: now, expires_at: new Date(now.getTime() + ctx.config.sessionTtlHours * 3600_000) })
+      .set({ last_seen_at: now, expires_at: expiresAt })
       .where('id', '=', row.session_id)
       .execute();
+    row.last_seen_at = now;
+    row.expires_at = expiresAt;
   }
   const { session_id, csrf_token, expires_at: _e, last_seen_at: _l, memberships, require_2fa_setting, ...user } = row;
   const actor = toActor(user, memberships, 'session');

@@ -5,6 +5,7 @@ import { isUuid, newId } from '../core/ids.ts';
 import { membershipsJson, mustEnrolTotp, require2faSettingJson, toActor } from '../users/queries.ts';
 import { API_TOKEN_MAX_DAYS, TOUCH_INTERVAL_MS } from './rules.ts';
 import { API_TOKEN_PREFIX, newSecret, sha256 } from './secrets.ts';
+import type { AuthCache } from './cache.ts';
 import type { Authenticated } from './sessions.ts';
 
 export interface ApiTokenView {
@@ -110,22 +111,37 @@ export async function revokeApiToken(ctx: Ctx, id: string): Promise<void> {
   });
 }
 
-/** Resolves `Authorization: Bearer acc_…`. Expired and revoked tokens get distinct messages. */
-export async function resolveApiToken(ctx: Ctx, token: string): Promise<Authenticated> {
+function lookupToken(ctx: Ctx, tokenHash: string) {
+  return ctx.db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .selectAll('u')
+    .select(['t.id as token_id', 't.expires_at as token_expires_at', 't.revoked_at', 't.last_used_at'])
+    .select((eb) => [membershipsJson(eb), require2faSettingJson(eb)])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+type TokenRow = NonNullable<Awaited<ReturnType<typeof lookupToken>>>;
+
+/**
+ * Resolves `Authorization: Bearer acc_…`. Expired and revoked tokens get distinct messages.
+ * With a cache (see cache.ts), a token seen recently costs no database round trip.
+ */
+export async function resolveApiToken(ctx: Ctx, token: string, cache?: AuthCache): Promise<Authenticated> {
   const invalid = new AppError(
     'ERR_TOKEN_INVALID',
     'the API token is not valid; create a new one under Profile → API tokens',
   );
   if (!token.startsWith(API_TOKEN_PREFIX)) throw invalid;
   const now = ctx.now();
-  const row = await ctx.db
-    .selectFrom('api_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .selectAll('u')
-    .select(['t.id as token_id', 't.expires_at as token_expires_at', 't.revoked_at', 't.last_used_at'])
-    .select((eb) => [membershipsJson(eb), require2faSettingJson(eb)])
-    .where('t.token_hash', '=', sha256(token))
-    .executeTakeFirst();
+  const tokenHash = sha256(token);
+  const key = `t:${tokenHash}`;
+  let row = cache?.get(key, now.getTime()) as TokenRow | undefined;
+  if (!row) {
+    const generation = cache?.generation() ?? 0;
+    row = await lookupToken(ctx, tokenHash);
+    if (row && cache) cache.set(key, generation, row, now.getTime());
+  }
   if (!row || row.revoked_at || row.disabled_at) throw invalid;
   if (row.token_expires_at && row.token_expires_at.getTime() <= now.getTime()) {
     throw new AppError(
@@ -135,6 +151,7 @@ export async function resolveApiToken(ctx: Ctx, token: string): Promise<Authenti
   }
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
     await ctx.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
+    row.last_used_at = now;
   }
   const {
     token_id,

@@ -13,7 +13,15 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   engine: Engine;
   close(): Promise<void>;
+  /**
+   * Subscribes to `NOTIFY channel`. `onState(false)` says notifications may be missed from now
+   * on (the listening connection was lost); `onState(true)` says they arrive again. Resolves
+   * to an unsubscribe function.
+   */
+  listen(channel: string, onNotify: () => void, onState: (live: boolean) => void): Promise<() => Promise<void>>;
 }
+
+const LISTEN_RETRY_MS = 1000;
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -44,7 +52,73 @@ export function openPostgres(url: string, poolSize = 10): DatabaseHandle {
     /* an idle client lost its connection; the pool replaces it */
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  const listeners = new Set<() => Promise<void>>();
+  return {
+    db,
+    engine: 'postgres',
+    async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await db.destroy();
+    },
+    async listen(channel, onNotify, onState) {
+      const stop = await listenPostgres(url, channel, onNotify, onState);
+      const unsubscribe = async () => {
+        listeners.delete(unsubscribe);
+        await stop();
+      };
+      listeners.add(unsubscribe);
+      return unsubscribe;
+    },
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection; reconnects after a loss, reporting the gap through `onState`
+ * so that callers stop trusting anything they cached meanwhile.
+ */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: () => void,
+  onState: (live: boolean) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    const lost = () => {
+      if (client !== c) return;
+      client = null;
+      onState(false);
+      c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect(), LISTEN_RETRY_MS);
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (msg) => {
+      if (msg.channel === channel) onNotify();
+    });
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      lost(); // not live; retried in a second
+      return;
+    }
+    if (stopped || client !== c) return;
+    onState(true);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    onState(false);
+    await c?.end().catch(() => {});
+  };
 }
 
 /** Embedded PostgreSQL. A lock file refuses a second process, which would silently lose writes. */
@@ -73,6 +147,15 @@ export function wrapPGlite(pglite: PGlite, onClose: () => void = () => {}): Data
       await db.destroy();
       await pglite.close();
       onClose();
+    },
+    // One process owns the database, and PGlite delivers notifications as statements run.
+    async listen(channel, onNotify, onState) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      onState(true);
+      return async () => {
+        onState(false);
+        await unlisten();
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Ctx, Logger } from '../app/context.ts';
+import type { AuthCache } from '../auth/cache.ts';
 import { safeEqual } from '../auth/secrets.ts';
 import { resolveSession, type Authenticated } from '../auth/sessions.ts';
 import { resolveApiToken } from '../auth/tokens.ts';
@@ -17,6 +18,8 @@ export interface Services {
   config: Config;
   log: Logger;
   now: () => Date;
+  /** Per-process authentication cache (see auth/cache.ts); without it every request reads the database. */
+  authCache?: AuthCache | undefined;
 }
 
 declare module 'fastify' {
@@ -39,6 +42,7 @@ export function ctxOf(services: Services, request: FastifyRequest): Ctx {
     now: services.now,
     actor: request.actor,
     meta: { requestId: request.id, ip: request.ip },
+    afterCommit: services.authCache ? () => services.authCache?.flush() : undefined,
   };
 }
 
@@ -73,11 +77,11 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match?.[1]) throw new AppError('ERR_TOKEN_INVALID', 'the Authorization header must be "Bearer <API token>"');
-      request.auth = await resolveApiToken(ctx, match[1]);
+      request.auth = await resolveApiToken(ctx, match[1], services.authCache);
     } else {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) {
-        request.auth = await resolveSession(ctx, cookie);
+        request.auth = await resolveSession(ctx, cookie, services.authCache);
         if (!request.auth) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         if (
           request.auth?.session &&

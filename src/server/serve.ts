@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Ctx } from '../app/context.ts';
+import { startAuthCache } from '../auth/cache.ts';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -68,8 +69,9 @@ export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const { handle, ctx } = await openInstance(config, logger);
   const webDir = path.join(rootDir, 'web', 'dist');
+  const authCache = await startAuthCache(handle, logger);
   const app = await buildApp(
-    { db: handle.db, config, log: logger, now: () => new Date() },
+    { db: handle.db, config, log: logger, now: () => new Date(), authCache: authCache.cache },
     { engine: handle.engine, version: packageVersion(), webDir, loggerInstance: logger },
   );
   const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, jobHandlers(config));
@@ -94,6 +96,7 @@ export async function serve(config: Config): Promise<void> {
     }, 10_000);
     force.unref();
     await app.close();
+    await authCache.stop();
     await worker.stop();
     await handle.close();
     logger.info('stopped');

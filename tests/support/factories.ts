@@ -5,6 +5,7 @@ import { inTransaction } from '../../src/app/context.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import type { OrganizationRow, UserRow } from '../../src/db/schema.ts';
+import { startAuthCache } from '../../src/auth/cache.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createOrg, ensureHomeOrg, setMembership } from '../../src/orgs/commands.ts';
 import { systemActor, type Actor, type UserActor } from '../../src/policy/actor.ts';
@@ -97,10 +98,15 @@ export async function makeApp(
 ): Promise<FastifyInstance> {
   const config = opts.config ?? testConfig();
   await ensureHomeOrg(makeCtx(db, { config }));
-  return buildApp(
-    { db: db.db, config, log: silentLog, now: opts.clock?.now ?? (() => new Date()) },
+  // With the authentication cache, as in production: every HTTP test also checks that a change
+  // (revocation, role, disabling) empties it.
+  const { cache, stop } = await startAuthCache(db, silentLog);
+  const app = await buildApp(
+    { db: db.db, config, log: silentLog, now: opts.clock?.now ?? (() => new Date()), authCache: cache },
     { engine: db.engine, version: 'test', webDir: null },
   );
+  app.addHook('onClose', stop);
+  return app;
 }
 
 export interface Session {
