@@ -55,7 +55,14 @@ export default tseslint.config(
       'src/audit/chain.ts',
       'src/auth/totp.ts',
       'src/auth/secrets.ts',
+      'src/vultron/**',
+      'src/scores/**',
+      'src/sla/**',
+      'src/identifiers/**',
+      'src/markdown/**',
+      'src/reports/sla.ts',
     ],
+    ignores: ['**/*.test.ts', 'src/vultron/spec.fixture.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -9,6 +9,8 @@ import { verifyAuditChain } from '../audit/verify.ts';
 import { login } from '../auth/sessions.ts';
 import { createApiToken } from '../auth/tokens.ts';
 import { updateSettings } from '../settings/settings.ts';
+import { markDuplicate, submitReport } from '../reports/commands.ts';
+import { sampleReport } from '../../tests/support/reports.ts';
 import { backup, restore } from './backup.ts';
 
 describe('backup and restore', () => {
@@ -32,6 +34,16 @@ describe('backup and restore', () => {
     await login(ctx, { email: admin.email, password: PASSWORD }, 'agent');
     await createApiToken({ ...ctx, actor: await actorOf(ctx, admin.id) }, { name: 'ci' });
     await updateSettings(ctx, { require2faForStaff: true });
+    // Reports with an attachment, messages, events, and a duplicate of a NEWER report (deferred FK).
+    const older = await submitReport(
+      ctx,
+      sampleReport({
+        attachments: [{ filename: 'poc.bin', contentType: 'application/zip', contentBase64: 'AAECA/8=' }],
+      }),
+      { channel: 'api', submittedEncrypted: false },
+    );
+    const newer = await submitReport(ctx, sampleReport(), { channel: 'web', submittedEncrypted: false });
+    await markDuplicate(ctx, older.report.id, newer.report.tracking_id);
     const file = path.join(dir, 'one.accord');
     const progress: string[] = [];
     const counts = await backup(source.db, file, (m) => progress.push(m));
@@ -46,6 +58,10 @@ describe('backup and restore', () => {
     expect(rows(again)).toEqual(rows(file));
     // The restored instance works: the same password signs in.
     await expect(login(makeCtx(target), { email: admin.email, password: PASSWORD }, null)).resolves.toBeTruthy();
+    const bytes = await target.db.selectFrom('attachments').select('content').executeTakeFirstOrThrow();
+    expect(Buffer.from(bytes.content)).toEqual(Buffer.from([0, 1, 2, 3, 255]));
+    // Sequences continue after the restored rows: new report events insert fine.
+    await submitReport(makeCtx(target), sampleReport(), { channel: 'api', submittedEncrypted: false });
     // Restoring into a database that holds data is refused.
     await expect(restore(target.db, file)).rejects.toMatchObject({ code: 'ERR_RESTORE_NOT_EMPTY' });
   });

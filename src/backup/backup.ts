@@ -23,10 +23,28 @@ export const backupTables = [
   ['jobs', ['id']],
   ['rate_limits', ['key']],
   ['settings', ['key']],
+  ['counters', ['name']],
+  ['instance_keys', ['created_at', 'id']],
+  ['finders', ['created_at', 'id']],
+  ['reports', ['created_at', 'id']],
+  ['report_messages', ['seq']],
+  ['report_events', ['seq']],
+  ['attachments', ['created_at', 'id']],
+  ['intake_mail', ['received_at', 'id']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */
-const jsonColumns: Record<string, string[]> = { audit_events: ['summary'], jobs: ['payload'], settings: ['value'] };
+const jsonColumns: Record<string, string[]> = {
+  audit_events: ['summary'],
+  jobs: ['payload'],
+  settings: ['value'],
+  reports: ['details'],
+  report_events: ['data'],
+};
+/** bytea columns travel as base64. */
+const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };
+/** Identity columns whose sequence must continue after the restored rows. */
+const identityColumns: Record<string, string> = { audit_events: 'seq', report_messages: 'seq', report_events: 'seq' };
 
 export const BACKUP_FORMAT = 'accord-backup';
 export const BACKUP_VERSION = 1;
@@ -71,7 +89,14 @@ export async function backup(
         const rows = await sql<
           Record<string, unknown>
         >`select * from ${sql.table(table)} order by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(tx);
-        for (const row of rows.rows) lines.push(JSON.stringify({ t: table, r: row }));
+        const binary = binaryColumns[table] ?? [];
+        for (const row of rows.rows) {
+          for (const col of binary) {
+            const v = row[col];
+            if (v instanceof Uint8Array) row[col] = Buffer.from(v).toString('base64');
+          }
+          lines.push(JSON.stringify({ t: table, r: row }));
+        }
         counts[table] = rows.rows.length;
         progress(`${table}: ${rows.rows.length} rows`);
       }
@@ -160,9 +185,25 @@ export async function restore(
         batchTable = t;
       }
       const json = jsonColumns[t] ?? [];
-      batch.push(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, json.includes(k) ? JSON.stringify(v) : v])));
+      const binary = binaryColumns[t] ?? [];
+      batch.push(
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            json.includes(k)
+              ? JSON.stringify(v)
+              : binary.includes(k) && typeof v === 'string'
+                ? Buffer.from(v, 'base64')
+                : v,
+          ]),
+        ),
+      );
     }
     await flush();
+    for (const [table, column] of Object.entries(identityColumns)) {
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}),
+        coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(tx);
+    }
     if (batchTable) progress(`${batchTable}: ${counts[batchTable] ?? 0} rows`);
   });
   const latest = await migrator.migrateToLatest();

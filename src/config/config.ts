@@ -16,7 +16,45 @@ export interface Config {
   instanceName: string;
   sessionTtlHours: number;
   require2faForStaff: boolean;
-  rateLimit: { authPerMinute: number; publicPerMinute: number };
+  rateLimit: { authPerMinute: number; publicPerMinute: number; reportsPerHour: number };
+  reports: ReportsConfig;
+  sla: SlaConfig;
+  intake: IntakeConfig;
+  disclosure: DisclosureConfig;
+}
+
+export interface ReportsConfig {
+  /** Tracking ids are PREFIX-YEAR-NNNN. */
+  idPrefix: string;
+  attachmentMaxBytes: number;
+  attachmentMaxCount: number;
+  /** Allowed media types; `text/*` allows every text type. */
+  attachmentTypes: string[];
+}
+
+export interface SlaConfig {
+  /** The home organization's business calendar. */
+  timeZone: string;
+  holidays: string[];
+  acknowledgeDays: number;
+  triageDays: number;
+}
+
+export interface IntakeConfig {
+  /** The SMTP listener for forwarded security@ mail; null: off. */
+  smtpPort: number | null;
+  smtpHost: string;
+  /** Recipients the listener accepts (empty: any); the first is the instance key's address. */
+  addresses: string[];
+}
+
+export interface DisclosureConfig {
+  /** security.txt Contact lines; default: the report form. */
+  contacts: string[];
+  preferredLanguages: string[];
+  /** A Markdown file with the disclosure policy; null: the built-in one. */
+  policyFile: string | null;
+  signSecurityTxt: boolean;
 }
 
 export interface SmtpConfig {
@@ -43,6 +81,22 @@ export const configVariables = [
   ['ACCORD_REQUIRE_2FA_FOR_STAFF', 'false', 'initial value of the admin setting that makes TOTP mandatory for staff'],
   ['ACCORD_RATE_LIMIT_AUTH', '10', 'login / reset requests per minute per client address'],
   ['ACCORD_RATE_LIMIT_PUBLIC', '60', 'requests per minute per client address on public endpoints'],
+  ['ACCORD_RATE_LIMIT_REPORTS', '20', 'reports and finder messages per hour per client address'],
+  ['ACCORD_REPORT_ID_PREFIX', 'ACC', 'prefix of report tracking ids (ACC-2026-0001)'],
+  ['ACCORD_ATTACHMENT_MAX_BYTES', '10485760', 'largest attachment accepted on a report or message'],
+  ['ACCORD_ATTACHMENT_MAX_COUNT', '10', 'most attachments on one report or message'],
+  ['ACCORD_ATTACHMENT_TYPES', '(see below)', 'comma-separated media types accepted as attachments; text/* allowed'],
+  ['ACCORD_TIME_ZONE', 'UTC', "IANA time zone of the home organization's business calendar (SLA clocks)"],
+  ['ACCORD_HOLIDAYS', '(unset)', 'comma-separated YYYY-MM-DD holidays of the business calendar'],
+  ['ACCORD_SLA_ACKNOWLEDGE_DAYS', '3', 'business days to acknowledge a report'],
+  ['ACCORD_SLA_TRIAGE_DAYS', '10', 'business days to triage (validate or invalidate) a report'],
+  ['ACCORD_INTAKE_SMTP_PORT', '(unset)', 'port of the SMTP listener for forwarded security@ mail; unset: off'],
+  ['ACCORD_INTAKE_SMTP_HOST', '127.0.0.1', 'address of that SMTP listener'],
+  ['ACCORD_INTAKE_ADDRESSES', '(unset)', 'comma-separated recipients the listener accepts (unset: any)'],
+  ['ACCORD_SECURITY_CONTACTS', 'BASE_URL/report', 'comma-separated security.txt Contact URIs (mailto:, https:)'],
+  ['ACCORD_PREFERRED_LANGUAGES', 'en, ja', 'security.txt Preferred-Languages'],
+  ['ACCORD_POLICY_FILE', '(unset)', 'Markdown file with the disclosure policy shown at /policy'],
+  ['ACCORD_SIGN_SECURITY_TXT', 'true', 'OpenPGP clear-sign security.txt with the instance key'],
   ['SMTP_HOST', '(unset)', 'SMTP server; unset keeps mail in the outbox table only'],
   ['SMTP_PORT', '587', 'SMTP port'],
   ['SMTP_SECURE', 'false', 'true for implicit TLS (port 465)'],
@@ -70,6 +124,38 @@ function bool(env: Env, name: string, fallback: boolean, errors: string[]): bool
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   errors.push(`${name}="${env[name]}" is not a boolean; use true or false`);
   return fallback;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+export const defaultAttachmentTypes = [
+  'text/*',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'application/pdf',
+  'application/json',
+  'application/zip',
+  'application/gzip',
+  'application/x-tar',
+  'application/x-7z-compressed',
+  'application/vnd.tcpdump.pcap',
+  'video/mp4',
+  'video/webm',
+];
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -132,6 +218,42 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     errors.push(`MAIL_FROM="${mailFrom}" is not an e-mail address`);
   }
 
+  const idPrefix = env.ACCORD_REPORT_ID_PREFIX?.trim() || 'ACC';
+  if (!/^[A-Z][A-Z0-9]{0,15}$/.test(idPrefix)) {
+    errors.push(
+      `ACCORD_REPORT_ID_PREFIX="${idPrefix}" must be 1 to 16 capital letters or digits, starting with a letter`,
+    );
+  }
+  const timeZone = env.ACCORD_TIME_ZONE?.trim() || 'UTC';
+  if (!isTimeZone(timeZone))
+    errors.push(`ACCORD_TIME_ZONE="${timeZone}" is not an IANA time zone such as Europe/Berlin`);
+  const holidays = list(env, 'ACCORD_HOLIDAYS');
+  for (const h of holidays) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(h) || Number.isNaN(Date.parse(`${h}T00:00:00Z`))) {
+      errors.push(`ACCORD_HOLIDAYS: "${h}" is not a date like 2026-12-25`);
+    }
+  }
+  const attachmentTypes = env.ACCORD_ATTACHMENT_TYPES?.trim()
+    ? list(env, 'ACCORD_ATTACHMENT_TYPES').map((t) => t.toLowerCase())
+    : defaultAttachmentTypes;
+  for (const t of attachmentTypes) {
+    if (!/^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)$/.test(t))
+      errors.push(`ACCORD_ATTACHMENT_TYPES: "${t}" is not a media type`);
+  }
+  const intakePort = env.ACCORD_INTAKE_SMTP_PORT?.trim()
+    ? int(env, 'ACCORD_INTAKE_SMTP_PORT', 0, 0, 65535, errors)
+    : null;
+  const addresses = list(env, 'ACCORD_INTAKE_ADDRESSES').map((a) => a.toLowerCase());
+  for (const a of addresses)
+    if (!/^[^@\s]+@[^@\s]+$/.test(a)) errors.push(`ACCORD_INTAKE_ADDRESSES: "${a}" is not an address`);
+  const contacts = list(env, 'ACCORD_SECURITY_CONTACTS');
+  for (const c of contacts) {
+    if (!/^(mailto:|https:\/\/|tel:)/.test(c)) {
+      errors.push(`ACCORD_SECURITY_CONTACTS: "${c}" must be a mailto:, https:// or tel: URI (RFC 9116)`);
+    }
+  }
+  const policyFile = env.ACCORD_POLICY_FILE?.trim() ? path.resolve(cwd, env.ACCORD_POLICY_FILE.trim()) : null;
+
   const config: Config = {
     port,
     host,
@@ -149,8 +271,31 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimit: {
       authPerMinute: int(env, 'ACCORD_RATE_LIMIT_AUTH', 10, 1, 100000, errors),
       publicPerMinute: int(env, 'ACCORD_RATE_LIMIT_PUBLIC', 60, 1, 1000000, errors),
+      reportsPerHour: int(env, 'ACCORD_RATE_LIMIT_REPORTS', 20, 1, 1000000, errors),
+    },
+    reports: {
+      idPrefix,
+      attachmentMaxBytes: int(env, 'ACCORD_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024, errors),
+      attachmentMaxCount: int(env, 'ACCORD_ATTACHMENT_MAX_COUNT', 10, 0, 100, errors),
+      attachmentTypes,
+    },
+    sla: {
+      timeZone,
+      holidays,
+      acknowledgeDays: int(env, 'ACCORD_SLA_ACKNOWLEDGE_DAYS', 3, 0, 365, errors),
+      triageDays: int(env, 'ACCORD_SLA_TRIAGE_DAYS', 10, 0, 365, errors),
+    },
+    intake: { smtpPort: intakePort, smtpHost: env.ACCORD_INTAKE_SMTP_HOST?.trim() || '127.0.0.1', addresses },
+    disclosure: {
+      contacts: contacts.length > 0 ? contacts : [`${baseUrl}/report`],
+      preferredLanguages: env.ACCORD_PREFERRED_LANGUAGES?.trim()
+        ? list(env, 'ACCORD_PREFERRED_LANGUAGES')
+        : ['en', 'ja'],
+      policyFile,
+      signSecurityTxt: bool(env, 'ACCORD_SIGN_SECURITY_TXT', true, errors),
     },
   };
+
   if (errors.length > 0) {
     throw new AppError('ERR_CONFIG', `invalid configuration:\n  - ${errors.join('\n  - ')}`, { errors });
   }

@@ -156,6 +156,119 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface InstanceKeysTable {
+  id: string;
+  fingerprint: string;
+  algorithm: string;
+  public_key: string;
+  private_key: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface FindersTable {
+  id: string;
+  user_id: string | null;
+  email: string | null;
+  pgp_fingerprint: string | null;
+  pgp_public_key: string | null;
+  name: string | null;
+  handle: string | null;
+  public_acknowledgement: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReportsTable {
+  id: string;
+  tracking_id: string;
+  title: string;
+  description: string;
+  products: string;
+  details: Json<Record<string, unknown>>;
+  language: string;
+  channel: 'web' | 'api' | 'email';
+  rm_state: string;
+  close_reason: string | null;
+  duplicate_of: string | null;
+  finder_id: string | null;
+  submitted_by: string | null;
+  assignee_id: string | null;
+  cvss_vector: string | null;
+  cvss_score: number | null;
+  severity: string | null;
+  cwe: string | null;
+  followup_hash: string;
+  submitted_encrypted: boolean;
+  ack_due_at: Timestamp | null;
+  ack_risk_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  triage_due_at: Timestamp | null;
+  triage_risk_at: Timestamp | null;
+  triaged_at: Timestamp | null;
+  awaiting_finder_since: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReportMessagesTable {
+  id: string;
+  seq: Generated<number>;
+  report_id: string;
+  kind: 'message' | 'question' | 'answer' | 'note';
+  visibility: 'shared' | 'internal';
+  from_finder: boolean;
+  author_user_id: string | null;
+  author_label: string;
+  body: string;
+  via: 'web' | 'api' | 'email' | 'system';
+  created_at: Timestamp;
+}
+
+export interface ReportEventsTable {
+  id: string;
+  seq: Generated<number>;
+  report_id: string;
+  kind: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor_user_id: string | null;
+  actor_label: string;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  report_id: string;
+  message_id: string | null;
+  visibility: 'shared' | 'internal';
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  created_at: Timestamp;
+}
+
+export interface IntakeMailTable {
+  id: string;
+  raw: Buffer;
+  mail_from: string | null;
+  rcpt_to: string;
+  remote_address: string | null;
+  status: 'pending' | 'done' | 'failed';
+  error: string | null;
+  report_id: string | null;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -170,7 +283,21 @@ export interface Database {
   jobs: JobsTable;
   rate_limits: RateLimitsTable;
   settings: SettingsTable;
+  counters: CountersTable;
+  instance_keys: InstanceKeysTable;
+  finders: FindersTable;
+  reports: ReportsTable;
+  report_messages: ReportMessagesTable;
+  report_events: ReportEventsTable;
+  attachments: AttachmentsTable;
+  intake_mail: IntakeMailTable;
 }
+
+export type ReportRow = Selectable<ReportsTable>;
+export type FinderRow = Selectable<FindersTable>;
+export type ReportMessageRow = Selectable<ReportMessagesTable>;
+export type ReportEventRow = Selectable<ReportEventsTable>;
+export type InstanceKeyRow = Selectable<InstanceKeysTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db.ts';
 import { addMember, makeApp, makeCtx, makeOrg, makeUser, signIn, type Session } from '../../tests/support/factories.ts';
 import type { OrganizationRow, UserRow } from '../db/schema.ts';
+import { submitReport } from '../reports/commands.ts';
+import { sampleReport } from '../../tests/support/reports.ts';
 
 /**
  * Every endpoint, with callers who must be refused. A caller who may not see an object gets
@@ -18,6 +20,7 @@ describe('access control on every endpoint', () => {
   let acme: OrganizationRow;
   let globex: OrganizationRow;
   let globexUser: UserRow;
+  let report: { id: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -37,6 +40,7 @@ describe('access control on every endpoint', () => {
       const u = await makeUser(ctx, { role });
       s[role] = await signIn(app, u.email);
     }
+    report = (await submitReport(ctx, sampleReport(), { channel: 'api', submittedEncrypted: false })).report;
   });
   afterAll(async () => {
     await app.close();
@@ -181,6 +185,45 @@ describe('access control on every endpoint', () => {
       { token: 'acci_not-a-real-token' },
       { anon: 401 },
     ],
+    ['report queue', 'GET', '/api/v1/reports', undefined, { anon: 401 }],
+    ['read a report', 'GET', `/api/v1/reports/${report.id}`, undefined, { anon: 401, vendor: 404, outsider: 404 }],
+    ['similar reports', 'GET', `/api/v1/reports/${report.id}/similar`, undefined, { anon: 401, vendor: 404 }],
+    [
+      'write on a report',
+      'POST',
+      `/api/v1/reports/${report.id}/messages`,
+      { body: 'hello' },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403 },
+    ],
+    [
+      'triage a report',
+      'POST',
+      `/api/v1/reports/${report.id}/transitions`,
+      { event: 'validate' },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'mark a duplicate',
+      'POST',
+      `/api/v1/reports/${report.id}/duplicate`,
+      { of: 'ACC-2026-0001' },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'assign a report',
+      'PUT',
+      `/api/v1/reports/${report.id}/assignee`,
+      { userId: null },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'download an attachment',
+      'GET',
+      `/api/v1/reports/${report.id}/attachments/00000000-0000-4000-8000-000000000000`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    ['rotate the instance key', 'POST', '/api/v1/instance-key/rotate', undefined, { anon: 401, coordinator: 403 }],
     [
       'reset with a bad token',
       'POST',
@@ -197,7 +240,12 @@ describe('access control on every endpoint', () => {
       if (!path.startsWith('/api/v1/')) continue;
       for (const method of Object.keys(methods)) {
         // Public by design: signing in and asking for a reset link (rate-limited, tested elsewhere).
-        if (`${method} ${path}` === 'post /api/v1/session' || path === '/api/v1/password-reset') continue;
+        // Reporting, the instance key and the CVSS/CWE lookups are public too (rate-limited).
+        if (
+          ['post /api/v1/session', 'post /api/v1/reports', 'get /api/v1/instance-key'].includes(`${method} ${path}`) ||
+          ['/api/v1/password-reset', '/api/v1/cvss', '/api/v1/cwe'].includes(path)
+        )
+          continue;
         const key = `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, ':id')}`;
         expect(covered, `no refusal case for ${key}`).toContain(key);
       }

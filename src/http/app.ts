@@ -18,6 +18,9 @@ import { orgRoutes } from '../orgs/routes.ts';
 import { settingsRoutes } from '../settings/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { installAuth, type Services } from './auth.ts';
+import { reportRoutes } from '../reports/routes.ts';
+import { keyRoutes } from '../keys/routes.ts';
+import { disclosureRoutes } from '../disclosure/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { ErrorResponse } from './schemas.ts';
@@ -138,6 +141,9 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   auditRoutes(app, services);
   mailRoutes(app, services);
   settingsRoutes(app, services);
+  reportRoutes(app, services);
+  await keyRoutes(app, services);
+  disclosureRoutes(app, services);
 
   await serveWebUi(app, opts.webDir);
   return app;

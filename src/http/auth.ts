@@ -7,6 +7,7 @@ import { resolveSession, type Authenticated } from '../auth/sessions.ts';
 import { resolveApiToken } from '../auth/tokens.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../core/errors.ts';
+import { findReportByLink, REPORT_LINK_PREFIX } from '../reports/queries.ts';
 import type { Database } from '../db/schema.ts';
 import { anonymous, type Actor } from '../policy/actor.ts';
 
@@ -77,6 +78,18 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match?.[1]) throw new AppError('ERR_TOKEN_INVALID', 'the Authorization header must be "Bearer <API token>"');
+      if (match[1].startsWith(REPORT_LINK_PREFIX)) {
+        // A finder's follow-up link: opens that one report's shared part, nothing else.
+        const report = await findReportByLink(services.db, match[1]);
+        if (!report) {
+          throw new AppError(
+            'ERR_TOKEN_INVALID',
+            'this follow-up link is not valid; use the link from your confirmation',
+          );
+        }
+        request.actor = { kind: 'report_link', reportId: report.id, trackingId: report.tracking_id };
+        return;
+      }
       request.auth = await resolveApiToken(ctx, match[1], services.authCache);
     } else {
       const cookie = request.cookies[SESSION_COOKIE];

@@ -22,7 +22,9 @@ export type Actor =
       via: 'session' | 'token' | 'cli';
     }
   | { kind: 'anonymous' }
-  | { kind: 'system'; label: string };
+  | { kind: 'system'; label: string }
+  /** A finder holding a report's follow-up link (no account): sees and answers that report only. */
+  | { kind: 'report_link'; reportId: string; trackingId: string };
 
 export type UserActor = Extract<Actor, { kind: 'user' }>;
 
@@ -41,6 +43,8 @@ export function actorLabel(actor: Actor): string {
       return 'anonymous';
     case 'system':
       return `system:${actor.label}`;
+    case 'report_link':
+      return `finder:${actor.trackingId}`;
   }
 }
 

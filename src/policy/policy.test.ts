@@ -50,14 +50,17 @@ const instanceActions: InstanceAction[] = [
   'outbox:read',
   'settings:read',
   'settings:update',
+  'report:list',
+  'finder:read',
+  'instance_key:rotate',
 ];
 
 // Expected instance capabilities: everything not listed is refused.
 const instanceAllowed: Record<Who, InstanceAction[]> = {
   admin: instanceActions,
-  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read'],
-  analyst: ['user:list', 'org:list', 'settings:read'],
-  viewer: ['user:list', 'org:list'],
+  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read'],
+  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read'],
+  viewer: ['user:list', 'org:list', 'report:list', 'finder:read'],
   vendorAdmin: [],
   vendorMember: [],
   outsider: [],
@@ -76,6 +79,39 @@ describe('instance actions (role × action)', () => {
     for (const role of ['admin', 'coordinator', 'analyst', 'viewer'] as const) {
       expect([...staffCapabilities[role]].sort()).toEqual([...instanceAllowed[role]].sort());
     }
+  });
+});
+
+describe('report actions (role × action), and the follow-up link', () => {
+  const report = { type: 'report', id: 'r1', submittedBy: 'u-vm' } as const;
+  const otherReport = { type: 'report', id: 'r2', submittedBy: null } as const;
+  const link: Actor = { kind: 'report_link', reportId: 'r1', trackingId: 'ACC-2026-0001' };
+  type ReportAct = 'report:read' | 'report:read_internal' | 'report:triage' | 'report:answer';
+  const table: [string, Actor, ReportAct, typeof report | typeof otherReport, boolean][] = [
+    ['admin', actors.admin, 'report:triage', report, true],
+    ['coordinator', actors.coordinator, 'report:triage', report, true],
+    ['analyst', actors.analyst, 'report:triage', report, true],
+    ['analyst', actors.analyst, 'report:answer', report, false],
+    ['viewer', actors.viewer, 'report:read_internal', report, true],
+    ['viewer', actors.viewer, 'report:triage', report, false],
+    ['submitter', actors.vendorMember, 'report:read', report, true],
+    ['submitter', actors.vendorMember, 'report:answer', report, true],
+    ['submitter', actors.vendorMember, 'report:read_internal', report, false],
+    ['submitter', actors.vendorMember, 'report:read', otherReport, false],
+    ['vendor admin', actors.vendorAdmin, 'report:read', report, false],
+    ['outsider', actors.outsider, 'report:read', report, false],
+    ['anonymous', actors.anon, 'report:read', report, false],
+    ['link', link, 'report:read', report, true],
+    ['link', link, 'report:answer', report, true],
+    ['link', link, 'report:read_internal', report, false],
+    ['link', link, 'report:triage', report, false],
+    ['link', link, 'report:read', otherReport, false],
+  ];
+  it.each(table)('%s %s', (_who, actor, action, resource, expected) => {
+    expect(can(actor, action, resource)).toBe(expected);
+  });
+  it('a follow-up link has no instance rights at all', () => {
+    for (const action of instanceActions) expect(can(link, action, { type: 'instance' })).toBe(false);
   });
 });
 

@@ -16,8 +16,13 @@ export type InstanceAction =
   | 'audit:read'
   | 'outbox:read'
   | 'settings:read'
-  | 'settings:update';
-export type Action = UserAction | OrgAction | InstanceAction;
+  | 'settings:update'
+  | 'report:list'
+  | 'finder:read'
+  | 'instance_key:rotate';
+/** On one report: staff read and triage; its finder (account or follow-up link) reads the shared part and answers. */
+export type ReportAction = 'report:read' | 'report:read_internal' | 'report:triage' | 'report:answer';
+export type Action = UserAction | OrgAction | InstanceAction | ReportAction;
 
 /** What a staff role may do across the instance. */
 export const staffCapabilities = {
@@ -30,10 +35,13 @@ export const staffCapabilities = {
     'outbox:read',
     'settings:read',
     'settings:update',
+    'report:list',
+    'finder:read',
+    'instance_key:rotate',
   ],
-  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read'],
-  analyst: ['user:list', 'org:list', 'settings:read'],
-  viewer: ['user:list', 'org:list'],
+  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read'],
+  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read'],
+  viewer: ['user:list', 'org:list', 'report:list', 'finder:read'],
 } as const satisfies Record<StaffRole, readonly InstanceAction[]>;
 
 export interface UserResource {
@@ -53,13 +61,22 @@ export interface InstanceResource {
   type: 'instance';
 }
 
-export type Resource = UserResource | OrgResource | InstanceResource;
+export interface ReportResource {
+  type: 'report';
+  id: string;
+  /** The finder's account, when they reported signed in. */
+  submittedBy: string | null;
+}
+
+export type Resource = UserResource | OrgResource | InstanceResource | ReportResource;
 
 type ResourceFor<A extends Action> = A extends UserAction
   ? UserResource
   : A extends OrgAction
     ? OrgResource
-    : InstanceResource;
+    : A extends ReportAction
+      ? ReportResource
+      : InstanceResource;
 
 export const instance: InstanceResource = { type: 'instance' };
 
@@ -77,6 +94,11 @@ function orgRoleOf(actor: Actor, orgId: string): string | null {
 export function can<A extends Action>(actor: Actor, action: A, resource: ResourceFor<A>): boolean {
   if (actor.kind === 'system') return true;
   if (actor.kind === 'anonymous') return false;
+  if (actor.kind === 'report_link') {
+    // A follow-up link opens its own report's shared part, and nothing else.
+    if (resource.type !== 'report' || resource.id !== actor.reportId) return false;
+    return action === 'report:read' || action === 'report:answer';
+  }
   const isAdmin = actor.staffRole === 'admin';
   switch (resource.type) {
     case 'instance':
@@ -111,6 +133,21 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
       }
       return false;
     }
+    case 'report': {
+      const staff = actor.staffRole;
+      const own = resource.submittedBy !== null && resource.submittedBy === actor.userId;
+      switch (action as ReportAction) {
+        case 'report:read':
+          return staff !== null || own;
+        case 'report:read_internal':
+          return staff !== null;
+        case 'report:triage':
+          return staff === 'admin' || staff === 'coordinator' || staff === 'analyst';
+        case 'report:answer':
+          return own;
+      }
+      return false;
+    }
   }
 }
 
@@ -127,7 +164,8 @@ export function authorize<A extends Action>(
   }
   if (resource.type !== 'instance') {
     const read = (readAction ?? `${resource.type}:read`) as A;
-    if (!can(actor, read, resource)) throw notFound(resource.type === 'org' ? 'organization' : 'user', resource.id);
+    if (!can(actor, read, resource))
+      throw notFound(resource.type === 'org' ? 'organization' : resource.type, resource.id);
   }
   throw new AppError('ERR_FORBIDDEN', `your role does not allow ${action}`, { action });
 }

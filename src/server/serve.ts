@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Ctx } from '../app/context.ts';
 import { startAuthCache } from '../auth/cache.ts';
+import { acceptIntakeMail, INTAKE_JOB, intakeMailJob } from '../intake/commands.ts';
+import { startIntakeSmtp, type IntakeSmtp } from '../intake/smtp.ts';
+import { ensureInstanceKey } from '../keys/commands.ts';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -42,6 +45,7 @@ export async function openInstance(config: Config, log: Ctx['log']): Promise<{ h
       now: () => new Date(),
     };
     await ensureHomeOrg(ctx);
+    await ensureInstanceKey(ctx);
     return { handle, ctx };
   } catch (err) {
     await handle.close();
@@ -60,6 +64,7 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
     },
   };
   if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
+  handlers[INTAKE_JOB] = intakeMailJob;
   return handlers;
 }
 
@@ -84,12 +89,14 @@ export async function serve(config: Config): Promise<void> {
   schedulePrune();
   const pruneTimer = setInterval(schedulePrune, 10 * 60_000);
 
+  let intake: IntakeSmtp | null = null;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(pruneTimer);
+    await intake?.close();
     const force = setTimeout(() => {
       logger.error('shutdown took longer than 10 s; exiting');
       process.exit(1);
@@ -106,6 +113,22 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.intake.smtpPort !== null) {
+    const limits = config.reports;
+    intake = await startIntakeSmtp({
+      host: config.intake.smtpHost,
+      port: config.intake.smtpPort,
+      // Attachments travel base64-encoded (and maybe armored): room for the allowed files plus text.
+      maxMessageBytes:
+        Math.ceil(limits.attachmentMaxBytes * Math.max(1, limits.attachmentMaxCount) * 1.9) + 1024 * 1024,
+      allowedRecipients: config.intake.addresses.length > 0 ? config.intake.addresses : undefined,
+      onMessage: async (raw, envelope) => {
+        await acceptIntakeMail(handle.db, raw, envelope, new Date());
+      },
+      log: logger,
+    });
+    logger.info({ host: config.intake.smtpHost, port: intake.port }, 'e-mail intake listening');
+  }
   logger.info(
     {
       url: `http://${config.host}:${config.port}`,

@@ -1,0 +1,231 @@
+import { sql } from 'kysely';
+import type { Db } from '../app/context.ts';
+import { clampLimit, decodeCursor, likePattern, toPage, type Page } from '../app/pagination.ts';
+import { sha256 } from '../auth/secrets.ts';
+import { AppError, notFound, validation } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
+import type { ReportEventRow, ReportMessageRow, ReportRow } from '../db/schema.ts';
+import type { Actor } from '../policy/actor.ts';
+import { authorize, can, instance, type ReportResource } from '../policy/policy.ts';
+import { rmStates, type RmState } from '../vultron/rm.ts';
+
+export const REPORT_LINK_PREFIX = 'accf_';
+
+/** Full-text expression over what a report is about; the same expression as the GIN index. */
+export const searchVector = sql`to_tsvector('simple', title || ' ' || description || ' ' || products)`;
+
+export function reportResource(r: Pick<ReportRow, 'id' | 'submitted_by'>): ReportResource {
+  return { type: 'report', id: r.id, submittedBy: r.submitted_by };
+}
+
+/** By tracking id (ACC-2026-0001) or uuid. */
+export async function findReport(db: Db, ref: string): Promise<ReportRow | undefined> {
+  const q = db.selectFrom('reports').selectAll();
+  if (isUuid(ref)) return q.where('id', '=', ref).executeTakeFirst();
+  if (!/^[A-Z][A-Z0-9]*-\d{4}-\d{4,}$/.test(ref)) return undefined;
+  return q.where('tracking_id', '=', ref).executeTakeFirst();
+}
+
+/** Loads a report the actor may read; anything else is "not found", hidden or missing alike. */
+export async function loadReadableReport(db: Db, actor: Actor, ref: string): Promise<ReportRow> {
+  const report = await findReport(db, ref);
+  if (!report || !can(actor, 'report:read', reportResource(report))) {
+    if (actor.kind === 'anonymous') {
+      throw new AppError('ERR_UNAUTHENTICATED', 'open your follow-up link, or sign in, to see a report');
+    }
+    throw notFound('report', ref);
+  }
+  return report;
+}
+
+/** A follow-up link secret → the report it opens (only its hash is stored). */
+export async function findReportByLink(
+  db: Db,
+  secret: string,
+): Promise<{ id: string; tracking_id: string } | undefined> {
+  if (!secret.startsWith(REPORT_LINK_PREFIX)) return undefined;
+  return db
+    .selectFrom('reports')
+    .select(['id', 'tracking_id'])
+    .where('followup_hash', '=', sha256(secret))
+    .executeTakeFirst();
+}
+
+export async function reportMessages(
+  db: Db,
+  reportId: string,
+  opts: { internal: boolean },
+): Promise<ReportMessageRow[]> {
+  let q = db.selectFrom('report_messages').selectAll().where('report_id', '=', reportId);
+  if (!opts.internal) q = q.where('visibility', '=', 'shared');
+  return q.orderBy('seq').execute();
+}
+
+export interface AttachmentMeta {
+  id: string;
+  message_id: string | null;
+  visibility: 'shared' | 'internal';
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: Date;
+}
+
+export async function reportAttachments(
+  db: Db,
+  reportId: string,
+  opts: { internal: boolean },
+): Promise<AttachmentMeta[]> {
+  let q = db
+    .selectFrom('attachments')
+    .select(['id', 'message_id', 'visibility', 'filename', 'content_type', 'size', 'sha256', 'created_at'])
+    .where('report_id', '=', reportId);
+  if (!opts.internal) q = q.where('visibility', '=', 'shared');
+  return q.orderBy('created_at').execute();
+}
+
+export async function reportEvents(db: Db, reportId: string): Promise<ReportEventRow[]> {
+  return db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
+}
+
+export interface SimilarReport {
+  id: string;
+  tracking_id: string;
+  title: string;
+  rm_state: string;
+  score: number;
+}
+
+/** Words worth matching on: letters and digits only, so nothing reaches to_tsquery unescaped. */
+export function similarityTerms(text: string, max = 30): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]{3,40}/gu) ?? [];
+  return [...new Set(words)].slice(0, max);
+}
+
+/** Reports about the same thing (full-text match over title, description and products), best first. */
+export async function similarReports(
+  db: Db,
+  report: Pick<ReportRow, 'id' | 'title' | 'products' | 'description'>,
+  limit = 5,
+): Promise<SimilarReport[]> {
+  const terms = similarityTerms(`${report.title} ${report.products} ${report.description.slice(0, 600)}`);
+  if (terms.length === 0) return [];
+  const query = sql`to_tsquery('simple', ${terms.join(' | ')})`;
+  const rows = await db
+    .selectFrom('reports')
+    .select(['id', 'tracking_id', 'title', 'rm_state'])
+    .select(sql<number>`ts_rank(${searchVector}, ${query})`.as('score'))
+    .where(sql<boolean>`${searchVector} @@ ${query}`)
+    .where('id', '!=', report.id)
+    .orderBy('score', 'desc')
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, score: Math.round(Number(r.score) * 1000) / 1000 }));
+}
+
+export interface QueueFilter {
+  state?: string;
+  assignee?: string;
+  sla?: string;
+  language?: string;
+  product?: string;
+  q?: string;
+  olderThanDays?: number;
+  sort?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export type QueueRow = ReportRow & { assignee_name: string | null };
+
+/**
+ * The triage queue for staff; a finder with an account sees only their own reports. Filters run
+ * in SQL on indexed or derived columns, so the first page stays fast with many reports.
+ */
+export async function listReports(db: Db, actor: Actor, filter: QueueFilter, now: Date): Promise<Page<QueueRow>> {
+  const staff = can(actor, 'report:list', instance);
+  if (!staff && actor.kind !== 'user') authorize(actor, 'report:list', instance);
+  const limit = clampLimit(filter.limit);
+  const cursor = decodeCursor(filter.cursor);
+  const sort = filter.sort ?? 'newest';
+  if (sort !== 'newest' && sort !== 'oldest') {
+    throw validation('sort must be newest or oldest', { field: 'sort' });
+  }
+  let q = db
+    .selectFrom('reports as r')
+    .leftJoin('users as a', 'a.id', 'r.assignee_id')
+    .selectAll('r')
+    .select('a.name as assignee_name');
+  if (!staff && actor.kind === 'user') q = q.where('r.submitted_by', '=', actor.userId);
+  if (filter.state) {
+    const states = filter.state.split(',').map((s) => s.trim().toUpperCase());
+    const bad = states.find((s) => !(rmStates as readonly string[]).includes(s));
+    if (bad !== undefined) {
+      throw validation(`state "${bad}" is unknown; use R, I, V, D, A or C (comma-separated)`, { field: 'state' });
+    }
+    q = q.where('r.rm_state', 'in', states as RmState[]);
+  }
+  if (filter.assignee) {
+    if (filter.assignee === 'none') q = q.where('r.assignee_id', 'is', null);
+    else if (filter.assignee === 'me' && actor.kind === 'user') q = q.where('r.assignee_id', '=', actor.userId);
+    else if (isUuid(filter.assignee)) q = q.where('r.assignee_id', '=', filter.assignee);
+    else throw validation('assignee must be me, none or a user id', { field: 'assignee' });
+  }
+  if (filter.sla) {
+    const breached = sql<boolean>`((r.acknowledged_at is null and r.ack_due_at < ${now})
+      or (r.triaged_at is null and r.awaiting_finder_since is null and r.triage_due_at < ${now}))`;
+    if (filter.sla === 'breached') q = q.where(breached);
+    else if (filter.sla === 'at_risk') {
+      q = q.where(sql<boolean>`not ${breached} and ((r.acknowledged_at is null and r.ack_risk_at <= ${now})
+        or (r.triaged_at is null and r.awaiting_finder_since is null and r.triage_risk_at <= ${now}))`);
+    } else throw validation('sla must be at_risk or breached', { field: 'sla' });
+  }
+  if (filter.language) q = q.where('r.language', '=', filter.language.toLowerCase());
+  if (filter.product) q = q.where('r.products', 'ilike', likePattern(filter.product));
+  if (filter.q) {
+    const terms = similarityTerms(filter.q, 10);
+    if (terms.length > 0) {
+      const query = sql`to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`;
+      q = q.where((eb) =>
+        eb.or([
+          eb(sql`to_tsvector('simple', r.title || ' ' || r.description || ' ' || r.products)`, '@@', query),
+          eb('r.tracking_id', '=', filter.q!.trim().toUpperCase()),
+        ]),
+      );
+    }
+  }
+  if (filter.olderThanDays !== undefined) {
+    q = q.where('r.created_at', '<', new Date(now.getTime() - filter.olderThanDays * 86400_000));
+  }
+  if (cursor) {
+    q = q.where(
+      sort === 'newest'
+        ? sql<boolean>`(r.created_at, r.id) < (${cursor.at}, ${cursor.id})`
+        : sql<boolean>`(r.created_at, r.id) > (${cursor.at}, ${cursor.id})`,
+    );
+  }
+  const dir = sort === 'newest' ? 'desc' : 'asc';
+  const rows = await q
+    .orderBy('r.created_at', dir)
+    .orderBy('r.id', dir)
+    .limit(limit + 1)
+    .execute();
+  return toPage(rows, limit, (r) => r);
+}
+
+/** Staff who may be assigned reports (triage rights). */
+export async function isTriager(db: Db, userId: string): Promise<boolean> {
+  if (!isUuid(userId)) return false;
+  const row = await db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.org_id')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select('m.role')
+    .where('m.user_id', '=', userId)
+    .where('o.kind', '=', 'home')
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined && ['admin', 'coordinator', 'analyst'].includes(row.role);
+}

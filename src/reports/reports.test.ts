@@ -1,0 +1,446 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../tests/support/db.ts';
+import {
+  addMember,
+  makeApp,
+  makeCtx,
+  makeOrg,
+  testClock,
+  userSession,
+  type Clock,
+  type Session,
+} from '../../tests/support/factories.ts';
+import { sampleReport } from '../../tests/support/reports.ts';
+import { rmEvents, rmStates, rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
+import { pathToClosed } from './rules.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('report intake and triage over HTTP', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let clock: Clock;
+  let analyst: Session;
+  let viewer: Session;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db.close());
+  beforeEach(async () => {
+    await db.reset();
+    // Tuesday 2026-11-24 09:00 UTC: business days ahead are plain (UTC calendar, no holidays).
+    clock = testClock(new Date('2026-11-24T09:00:00Z'));
+    app = await makeApp(db, { clock });
+    const ctx = makeCtx(db, { clock });
+    analyst = (await userSession(app, ctx, 'analyst')).session;
+    viewer = (await userSession(app, ctx, 'viewer')).session;
+    return () => app.close();
+  });
+
+  const submit = (payload: object, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/api/v1/reports', payload, headers });
+  const asLink = (secret: string) => ({ authorization: `Bearer ${secret}` });
+  const get = (url: string, headers: Record<string, string>) => app.inject({ method: 'GET', url, headers });
+  const post = (url: string, payload: object, headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url, payload, headers });
+
+  it('takes an anonymous report: tracking id, follow-up link once, hashed secret, acknowledgement mail', async () => {
+    const res = await submit(sampleReport());
+    expect(res.statusCode).toBe(201);
+    const body = res.json<Json>();
+    expect(body.report.trackingId).toBe('ACC-2026-0001');
+    expect(body.report.state).toBe('R');
+    expect(body.followUpSecret).toMatch(/^accf_/);
+    expect(body.followUpUrl).toContain(`/report/follow-up#${body.followUpSecret}`);
+    const stored = await db.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
+    expect(stored.followup_hash).not.toContain(body.followUpSecret);
+    expect(stored.cvss_score).toBe(8.7);
+    expect(stored.severity).toBe('HIGH');
+    expect(stored.cwe).toBe('CWE-79');
+    expect((stored.details as Json).affected[0].identifier).toBe('pkg:npm/acme-helpdesk@4.2.0');
+    // Acknowledge within 3 business days of Tuesday: end of Friday.
+    expect(stored.ack_due_at?.toISOString()).toBe('2026-11-28T00:00:00.000Z');
+    const mail = await db.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    expect(mail.to_address).toBe('finder@example.net');
+    expect(mail.subject).toContain('ACC-2026-0001');
+    expect(mail.body_text).toContain(body.followUpUrl);
+    expect(mail.body_text).toContain('3 business days');
+    expect((await submit(sampleReport())).json<Json>().report.trackingId).toBe('ACC-2026-0002');
+  });
+
+  it.each<[string, object, string]>([
+    ['no title', { title: '' }, 'title'],
+    ['no affected product', { affected: [] }, 'affected'],
+    ['an affected row with nothing in it', { affected: [{ versions: '1.0' }] }, 'affected[0]'],
+    ['a bad package URL', { affected: [{ vendor: 'A', identifier: 'pkg:/nope' }] }, 'affected[0].identifier'],
+    ['a bad CPE', { affected: [{ vendor: 'A', identifier: 'cpe:2.3:x:a' }] }, 'affected[0].identifier'],
+    ['a short description', { description: 'too short' }, 'description'],
+    ['a bad CVSS vector', { cvss: 'CVSS:3.1/AV:Q' }, 'cvss'],
+    ['an unknown CWE', { cwe: 'CWE-99999' }, 'cwe'],
+    ['a non-http reference', { publicReferences: ['javascript:alert(1)'] }, 'publicReferences[0]'],
+    ['a past disclosure date', { disclosureDate: '2020-01-01' }, 'disclosureDate'],
+    ['a bad e-mail', { contactEmail: 'not-an-address' }, 'contactEmail'],
+    ['a bad OpenPGP key', { pgpPublicKey: 'hello' }, 'pgpPublicKey'],
+    ['credit by name without a name', { credit: { mode: 'name' } }, 'credit.value'],
+    ['an unknown language', { language: 'xx' }, 'language'],
+    ['the honeypot filled', { website: 'http://spam.example' }, 'website'],
+    [
+      'a forbidden attachment type',
+      { attachments: [{ filename: 'a.exe', contentType: 'application/x-msdownload', contentBase64: 'TVo=' }] },
+      'attachments[0].contentType',
+    ],
+    [
+      'broken base64',
+      { attachments: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: '%%%' }] },
+      'attachments[0].contentBase64',
+    ],
+  ])('refuses %s with 400 naming the field, and stores nothing', async (_label, override, field) => {
+    const res = await submit(sampleReport(override));
+    expect(res.statusCode).toBe(400);
+    const error = res.json<Json>().error;
+    expect(error.code).toBe('ERR_VALIDATION');
+    expect(error.details.problems.map((p: Json) => p.field)).toContain(field);
+    expect(await db.db.selectFrom('reports').select('id').execute()).toEqual([]);
+    expect(await db.db.selectFrom('outbox').select('id').execute()).toEqual([]);
+  });
+
+  it('lists every problem at once', async () => {
+    const res = await submit(sampleReport({ title: '', cvss: 'nope', cwe: 'CWE-0' }));
+    expect(res.json<Json>().error.details.problems.map((p: Json) => p.field)).toEqual(['title', 'cvss', 'cwe']);
+  });
+
+  it('refuses unknown fields and wrong types through the schema', async () => {
+    expect((await submit({ ...sampleReport(), extra: 1 })).statusCode).toBe(400);
+    expect((await submit({ ...sampleReport(), title: 42 })).statusCode).toBe(400);
+  });
+
+  it('decrypts a report encrypted in the browser to the instance key', async () => {
+    const key = (await get('/api/v1/instance-key', {})).json<Json>();
+    expect(key.fingerprint).toMatch(/^[0-9A-F]{40}$/);
+    const asc = await get('/.well-known/openpgp-key.asc', {});
+    expect(asc.body).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+    const openpgp = await import('openpgp');
+    const plain = sampleReport({
+      attachments: [
+        { filename: 'poc.txt', contentType: 'text/plain', contentBase64: Buffer.from('PoC').toString('base64') },
+      ],
+    });
+    const encrypted = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: JSON.stringify(plain) }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: key.publicKey }),
+    });
+    const res = await submit({ encrypted });
+    expect(res.statusCode).toBe(201);
+    const stored = await db.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
+    expect(stored.submitted_encrypted).toBe(true);
+    expect(stored.title).toBe(plain.title);
+    const file = await db.db.selectFrom('attachments').selectAll().executeTakeFirstOrThrow();
+    expect(file.sha256).toBe(createHash('sha256').update('PoC').digest('hex'));
+    expect(Buffer.from(file.content).toString()).toBe('PoC');
+    // Garbage and a message to another key are refused with a clear error.
+    const bad = await submit({ encrypted: '-----BEGIN PGP MESSAGE-----\n\nnope\n-----END PGP MESSAGE-----' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<Json>().error.details.problems[0].field).toBe('encrypted');
+  });
+
+  it('the finder follows up through the link; staff validate, ask, and see the answer; SLA pauses meanwhile', async () => {
+    const created = (await submit(sampleReport())).json<Json>();
+    const link = asLink(created.followUpSecret);
+    const id = created.report.trackingId as string;
+
+    const finderView = (await get(`/api/v1/reports/${id}`, link)).json<Json>();
+    expect(finderView).toMatchObject({ trackingId: id, state: 'R', stateLabel: 'Received' });
+    expect(finderView.description).toBeUndefined(); // the finder view is the status and the conversation
+
+    const queue = (await get('/api/v1/reports', analyst.headers)).json<Json>();
+    expect(queue.items.map((r: Json) => r.trackingId)).toEqual([id]);
+    expect(queue.items[0].sla.acknowledge.state).toBe('running');
+
+    const validated = await post(`/api/v1/reports/${id}/transitions`, { event: 'validate' }, analyst.headers);
+    expect(validated.statusCode).toBe(200);
+    expect(validated.json<Json>()).toMatchObject({
+      state: 'V',
+      sla: { acknowledge: { state: 'met' }, triage: { state: 'met' } },
+    });
+
+    await post(
+      `/api/v1/reports/${id}/messages`,
+      { body: 'Internal: looks real', visibility: 'internal' },
+      analyst.headers,
+    );
+    const asked = await post(
+      `/api/v1/reports/${id}/messages`,
+      { body: 'Which **version** did you test?', visibility: 'shared', kind: 'question' },
+      analyst.headers,
+    );
+    expect(asked.statusCode).toBe(201);
+    let stored = await db.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
+    expect(stored.awaiting_finder_since).not.toBeNull();
+
+    const seen = (await get(`/api/v1/reports/${id}`, link)).json<Json>();
+    expect(seen.messages).toHaveLength(1); // the internal note is not there
+    expect(seen.messages[0]).toMatchObject({ kind: 'question', fromFinder: false, authorLabel: 'Security team' });
+    expect(seen.messages[0].bodyHtml).toContain('<strong>version</strong>');
+    expect(JSON.stringify(seen)).not.toContain('Internal: looks real');
+
+    clock.advance(3600_000);
+    const answered = await post(
+      `/api/v1/reports/${id}/messages`,
+      {
+        body: 'Version 4.2.0 <script>alert(1)</script>',
+        attachments: [
+          { filename: 'shot.png', contentType: 'image/png', contentBase64: Buffer.from('png').toString('base64') },
+        ],
+      },
+      link,
+    );
+    expect(answered.statusCode).toBe(201);
+    stored = await db.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
+    expect(stored.awaiting_finder_since).toBeNull();
+
+    const staffView = (await get(`/api/v1/reports/${id}`, analyst.headers)).json<Json>();
+    const answer = staffView.messages.find((m: Json) => m.kind === 'answer');
+    expect(answer).toMatchObject({ fromFinder: true });
+    expect(answer.bodyHtml).not.toContain('<script');
+    expect(staffView.events.map((e: Json) => e.kind)).toEqual([
+      'transition',
+      'transition',
+      'note',
+      'staff_message',
+      'info_requested',
+      'finder_answered',
+    ]);
+    const file = answer.attachments[0];
+    const download = await get(`/api/v1/reports/${id}/attachments/${file.id}`, link);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/octet-stream');
+    expect(download.headers['content-disposition']).toContain('attachment');
+    expect(download.body).toBe('png');
+  });
+
+  it('a follow-up link opens its own report only, and not the queue', async () => {
+    const one = (await submit(sampleReport())).json<Json>();
+    const two = (await submit(sampleReport({ title: 'Another report entirely' }))).json<Json>();
+    const link = asLink(one.followUpSecret);
+    expect((await get(`/api/v1/reports/${two.report.trackingId}`, link)).statusCode).toBe(404);
+    expect((await get(`/api/v1/reports/${two.report.id}`, link)).statusCode).toBe(404);
+    expect((await get('/api/v1/reports', link)).statusCode).toBe(403);
+    expect(
+      (await post(`/api/v1/reports/${one.report.trackingId}/transitions`, { event: 'validate' }, link)).statusCode,
+    ).toBe(403);
+    expect((await get(`/api/v1/reports/${one.report.trackingId}`, asLink('accf_forged'))).statusCode).toBe(401);
+    expect((await get(`/api/v1/users`, link)).statusCode).toBe(401);
+  });
+
+  it('a vendor cannot see the queue or any report; a viewer reads but cannot triage', async () => {
+    const created = (await submit(sampleReport())).json<Json>();
+    const ctx = makeCtx(db, { clock });
+    const acme = await makeOrg(ctx, { name: 'ACME' });
+    const { user, session } = await userSession(app, ctx, null);
+    await addMember(ctx, acme.id, user.id, 'org_admin');
+    const vendorQueue = (await get('/api/v1/reports', session.headers)).json<Json>();
+    expect(vendorQueue.items).toEqual([]);
+    expect((await get(`/api/v1/reports/${created.report.trackingId}`, session.headers)).statusCode).toBe(404);
+    expect((await get(`/api/v1/reports/${created.report.trackingId}`, viewer.headers)).statusCode).toBe(200);
+    const refused = await post(
+      `/api/v1/reports/${created.report.trackingId}/transitions`,
+      { event: 'validate' },
+      viewer.headers,
+    );
+    expect(refused.statusCode).toBe(403);
+  });
+
+  it('illegal RM moves answer 409 naming the rule; closing needs a reason', async () => {
+    const id = (await submit(sampleReport())).json<Json>().report.trackingId as string;
+    const move = (event: string, extra: object = {}) =>
+      post(`/api/v1/reports/${id}/transitions`, { event, ...extra }, analyst.headers);
+    const accept = await move('accept');
+    expect(accept.statusCode).toBe(409);
+    expect(accept.json<Json>().error).toMatchObject({ code: 'ERR_ILLEGAL_TRANSITION' });
+    expect(accept.json<Json>().error.message).toContain('RM: a report in Received cannot be accepted');
+    expect((await move('validate')).statusCode).toBe(200);
+    const close = await move('close', { reason: 'informational' });
+    expect(close.statusCode).toBe(409);
+    expect(close.json<Json>().error.message).toContain('V→C is forbidden');
+    expect((await move('defer')).statusCode).toBe(200);
+    const noReason = await move('close');
+    expect(noReason.statusCode).toBe(400);
+    expect((await move('close', { reason: 'out_of_scope' })).json<Json>()).toMatchObject({
+      state: 'C',
+      closeReason: 'out_of_scope',
+    });
+  });
+
+  it('suggests similar reports and closes a duplicate through legal moves, telling the finder', async () => {
+    const original = (await submit(sampleReport())).json<Json>();
+    const dup = (await submit(sampleReport({ title: 'XSS in helpdesk ticket comments (SVG onload)' }))).json<Json>();
+    const other = await submit(
+      sampleReport({
+        title: 'Buffer overflow in router firmware',
+        affected: [{ vendor: 'Initech', product: 'WR-500' }],
+        description: 'A long hostname overflows a stack buffer in the DHCP client of the firmware image.',
+      }),
+    );
+    expect(other.statusCode).toBe(201);
+    const view = (await get(`/api/v1/reports/${dup.report.trackingId}`, analyst.headers)).json<Json>();
+    expect(view.similar[0].trackingId).toBe(original.report.trackingId);
+    const ranked = view.similar.map((s: Json) => s.title as string);
+    const unrelated = ranked.indexOf('Buffer overflow in router firmware');
+    if (unrelated !== -1) expect(view.similar[unrelated].score).toBeLessThan(view.similar[0].score);
+
+    const res = await post(
+      `/api/v1/reports/${dup.report.trackingId}/duplicate`,
+      { of: original.report.trackingId },
+      analyst.headers,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json<Json>()).toMatchObject({
+      state: 'C',
+      closeReason: 'duplicate',
+      duplicateOf: original.report.trackingId,
+    });
+    expect(
+      res
+        .json<Json>()
+        .events.filter((e: Json) => e.kind === 'transition')
+        .map((e: Json) => e.toState),
+    ).toEqual(['R', 'I', 'C']);
+    const finder = (await get(`/api/v1/reports/${dup.report.trackingId}`, asLink(dup.followUpSecret))).json<Json>();
+    expect(finder.duplicateOf).toBe(original.report.trackingId);
+    expect(finder.messages[0].bodyHtml).toContain(original.report.trackingId);
+    // A closed report takes no more answers.
+    const late = await post(
+      `/api/v1/reports/${dup.report.trackingId}/messages`,
+      { body: 'more' },
+      asLink(dup.followUpSecret),
+    );
+    expect(late.statusCode).toBe(409);
+  });
+
+  it('filters the queue by state, assignee, SLA risk, product and text', async () => {
+    const a = (await submit(sampleReport())).json<Json>().report.trackingId as string;
+    clock.advance(1000);
+    const b = (
+      await submit(
+        sampleReport({ title: 'Router firmware overflow', affected: [{ vendor: 'Initech', product: 'WR-500' }] }),
+      )
+    ).json<Json>().report.trackingId as string;
+    const me = (await get('/api/v1/me', analyst.headers)).json<Json>().user.id as string;
+    const viewerId = (await get('/api/v1/me', viewer.headers)).json<Json>().user.id as string;
+    expect(
+      (
+        await app.inject({
+          method: 'PUT',
+          url: `/api/v1/reports/${a}/assignee`,
+          payload: { userId: me },
+          headers: analyst.headers,
+        })
+      ).statusCode,
+    ).toBe(200);
+    // A token outlives the idle web session while the clock jumps days ahead.
+    const token = (await post('/api/v1/tokens', { name: 'queue' }, analyst.headers)).json<Json>().token as string;
+    const ids = async (query: string) =>
+      (await get(`/api/v1/reports?${query}`, { authorization: `Bearer ${token}` }))
+        .json<Json>()
+        .items.map((r: Json) => r.trackingId);
+    expect(await ids('assignee=me')).toEqual([a]);
+    expect(await ids('assignee=none')).toEqual([b]);
+    expect(await ids('product=initech')).toEqual([b]);
+    expect(await ids('q=firmware')).toEqual([b]);
+    expect(await ids('sort=oldest')).toEqual([a, b]);
+    await post(`/api/v1/reports/${a}/transitions`, { event: 'validate' }, analyst.headers);
+    expect(await ids('state=R')).toEqual([b]);
+    expect(await ids('sla=at_risk')).toEqual([]);
+    clock.advance(3 * 86400_000); // Friday 09:00: past 80 % of the acknowledgement budget
+    expect(await ids('sla=at_risk')).toEqual([b]);
+    clock.advance(4 * 86400_000); // the next Tuesday: breached
+    expect(await ids('sla=breached')).toEqual([b]);
+    expect((await get('/api/v1/reports?state=Q', { authorization: `Bearer ${token}` })).statusCode).toBe(400);
+    const assignBad = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/reports/${a}/assignee`,
+      payload: { userId: viewerId },
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(assignBad.statusCode).toBe(400);
+  });
+
+  it('publishes security.txt (RFC 9116, clear-signed), the policy and acknowledgements', async () => {
+    const txt = await get('/.well-known/security.txt', {});
+    expect(txt.statusCode).toBe(200);
+    expect(txt.body).toContain('-----BEGIN PGP SIGNED MESSAGE-----');
+    for (const field of [
+      'Contact: ',
+      'Expires: ',
+      'Encryption: ',
+      'Policy: ',
+      'Preferred-Languages: en, ja',
+      'Canonical: ',
+      'Acknowledgments: ',
+    ]) {
+      expect(txt.body).toContain(field);
+    }
+    const policy = await get('/policy', {});
+    expect(policy.headers['content-type']).toContain('text/html');
+    expect(policy.body).toContain('<h1>Vulnerability disclosure policy</h1>');
+    const created = (await submit(sampleReport({ publicAcknowledgement: true } as never))).json<Json>();
+    await post(`/api/v1/reports/${created.report.trackingId}/transitions`, { event: 'validate' }, analyst.headers);
+    await submit(sampleReport({ credit: { mode: 'name', value: 'Hidden Person' }, contactEmail: 'h@example.net' }));
+    const acks = await get('/acknowledgements', {});
+    expect(acks.body).toContain('@finder42');
+    expect(acks.body).not.toContain('Hidden Person');
+  });
+
+  it('returns CVSS scores and CWE suggestions for the form', async () => {
+    const cvss = (
+      await get('/api/v1/cvss?vector=CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', {})
+    ).json<Json>();
+    expect(cvss).toMatchObject({ ok: true, version: '4.0', score: 9.3, severity: 'CRITICAL' });
+    expect((await get('/api/v1/cvss?vector=CVSS:3.1/AV:X', {})).statusCode).toBe(400);
+    const cwe = (await get('/api/v1/cwe?q=CWE-79', {})).json<Json>();
+    expect(cwe.items[0]).toMatchObject({ id: 'CWE-79' });
+    expect((await get('/api/v1/cwe?q=sql injection', {})).json<Json>().items.map((e: Json) => e.id)).toContain(
+      'CWE-89',
+    );
+  });
+});
+
+describe('RM transition table derived from vultron.json', () => {
+  it('every (state, event) pair is allowed exactly when the spec lists it', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.resolve(process.env.ACCORD_SPEC_DIR ?? '../shared/spec', 'vultron.json');
+    if (!fs.existsSync(file)) {
+      console.log(`skipped: ${file} is absent`);
+      return;
+    }
+    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as { rm_transitions: [string, string, string][] };
+    const allowed = new Set(spec.rm_transitions.map(([from, to]) => `${from}>${to}`));
+    const target: Record<RmEvent, RmState> = {
+      receive: 'R',
+      invalidate: 'I',
+      validate: 'V',
+      accept: 'A',
+      defer: 'D',
+      close: 'C',
+    };
+    for (const from of rmStates) {
+      for (const event of rmEvents) {
+        expect(rmTransition(from, event).ok, `${from} --${event}-->`).toBe(allowed.has(`${from}>${target[event]}`));
+      }
+    }
+    // The duplicate path uses legal moves only, from every open state.
+    for (const from of ['R', 'I', 'V', 'D', 'A'] as const) {
+      let state: RmState = from;
+      for (const event of pathToClosed(from) ?? []) {
+        const r = rmTransition(state, event);
+        expect(r.ok).toBe(true);
+        if (r.ok) state = r.to;
+      }
+      expect(state).toBe('C');
+    }
+  });
+});
