@@ -223,6 +223,14 @@ describe('access control on every endpoint', () => {
       undefined,
       { anon: 401, vendor: 404, outsider: 404 },
     ],
+    ['list finders', 'GET', '/api/v1/finders', undefined, { anon: 401, vendor: 403, outsider: 403 }],
+    [
+      'a finder profile',
+      'GET',
+      '/api/v1/finders/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { anon: 401, vendor: 403 },
+    ],
     ['rotate the instance key', 'POST', '/api/v1/instance-key/rotate', undefined, { anon: 401, coordinator: 403 }],
     [
       'reset with a bad token',
@@ -242,7 +250,12 @@ describe('access control on every endpoint', () => {
         // Public by design: signing in and asking for a reset link (rate-limited, tested elsewhere).
         // Reporting, the instance key and the CVSS/CWE lookups are public too (rate-limited).
         if (
-          ['post /api/v1/session', 'post /api/v1/reports', 'get /api/v1/instance-key'].includes(`${method} ${path}`) ||
+          [
+            'post /api/v1/session',
+            'post /api/v1/reports',
+            'get /api/v1/instance-key',
+            'get /api/v1/report-settings',
+          ].includes(`${method} ${path}`) ||
           ['/api/v1/password-reset', '/api/v1/cvss', '/api/v1/cwe'].includes(path)
         )
           continue;

@@ -207,8 +207,9 @@ async function refreshSla(tx: Tx, ctx: Ctx, report: Pick<ReportRow, 'id' | 'crea
     .execute();
 }
 
-function followUpUrl(ctx: Ctx, secret: string): string {
-  return `${ctx.config.baseUrl}/report/follow-up#${secret}`;
+/** The secret travels in the fragment, which browsers never send to a server or in a Referer. */
+function followUpUrl(ctx: Ctx, trackingId: string, secret: string): string {
+  return `${ctx.config.baseUrl}/report/follow-up#${trackingId}/${secret}`;
 }
 
 /** A mail to the finder; encrypted to their key when they gave one (then it may carry content). */
@@ -281,6 +282,22 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
       handle: credit.mode === 'handle' ? credit.value : null,
       publicAcknowledgement: opts.publicAcknowledgement ?? false,
     });
+    if (finder && ctx.actor.kind !== 'system') {
+      // Per finder as well as per address: one sender rotating addresses is still one finder.
+      const recent = await tx
+        .selectFrom('reports')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('finder_id', '=', finder.id)
+        .where('created_at', '>', new Date(now.getTime() - 3600_000))
+        .executeTakeFirstOrThrow();
+      if (Number(recent.n) >= ctx.config.rateLimit.reportsPerHour) {
+        throw new AppError(
+          'ERR_RATE_LIMITED',
+          `this finder sent ${Number(recent.n)} reports in the last hour; please wait before sending more`,
+          { retryAfter: 3600 },
+        );
+      }
+    }
     const trackingId = await nextTrackingId(tx, ctx);
     const report = await tx
       .insertInto('reports')
@@ -349,14 +366,14 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
         '',
         'Follow your report, read our questions and answer them here (keep this link private:',
         'anyone who has it can read the report):',
-        followUpUrl(ctx, secret),
+        followUpUrl(ctx, trackingId, secret),
         '',
         `Reply to this mail keeping "[${trackingId}]" in the subject to add to the report.`,
       ].join('\n'),
     );
     return fresh;
   });
-  return { report: result, followUpSecret: secret, followUpUrl: followUpUrl(ctx, secret) };
+  return { report: result, followUpSecret: secret, followUpUrl: followUpUrl(ctx, result.tracking_id, secret) };
 }
 
 export interface MessageInput {

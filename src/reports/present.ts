@@ -154,3 +154,17 @@ export function presentQueueRow(r: QueueRow, now: Date) {
     },
   };
 }
+
+export function presentFinder(f: FinderRow, reports: number) {
+  return {
+    id: f.id,
+    userId: f.user_id,
+    email: f.email,
+    name: f.name,
+    handle: f.handle,
+    pgpFingerprint: f.pgp_fingerprint,
+    publicAcknowledgement: f.public_acknowledgement,
+    reports,
+    createdAt: f.created_at.toISOString(),
+  };
+}

@@ -4,7 +4,7 @@ import { clampLimit, decodeCursor, likePattern, toPage, type Page } from '../app
 import { sha256 } from '../auth/secrets.ts';
 import { AppError, notFound, validation } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
-import type { ReportEventRow, ReportMessageRow, ReportRow } from '../db/schema.ts';
+import type { FinderRow, ReportEventRow, ReportMessageRow, ReportRow } from '../db/schema.ts';
 import type { Actor } from '../policy/actor.ts';
 import { authorize, can, instance, type ReportResource } from '../policy/policy.ts';
 import { rmStates, type RmState } from '../vultron/rm.ts';
@@ -228,4 +228,87 @@ export async function isTriager(db: Db, userId: string): Promise<boolean> {
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined && ['admin', 'coordinator', 'analyst'].includes(row.role);
+}
+
+export interface FinderFigures {
+  reports: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  /** Share of decided reports that were valid (validated at some point), 0..1; null before any decision. */
+  validShare: number | null;
+  averageCvss: number | null;
+  firstReportAt: Date | null;
+  lastReportAt: Date | null;
+}
+
+/** Quality figures of one finder, computed from their reports and the recorded RM moves. */
+export async function finderFigures(db: Db, finderId: string): Promise<FinderFigures> {
+  const row = await db
+    .selectFrom('reports as r')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('reports'),
+      sql<number>`count(*) filter (where exists (select 1 from report_events e
+        where e.report_id = r.id and e.kind = 'transition' and e.to_state = 'V'))`.as('valid'),
+      sql<number>`count(*) filter (where r.close_reason = 'duplicate')`.as('duplicates'),
+      sql<number>`count(*) filter (where r.rm_state = 'I' or (r.rm_state = 'C' and r.close_reason <> 'duplicate'
+        and not exists (select 1 from report_events e where e.report_id = r.id and e.to_state = 'V')))`.as('invalid'),
+      sql<number | null>`round(avg(r.cvss_score), 1)`.as('average_cvss'),
+      sql<Date | null>`min(r.created_at)`.as('first_at'),
+      sql<Date | null>`max(r.created_at)`.as('last_at'),
+    ])
+    .where('r.finder_id', '=', finderId)
+    .executeTakeFirstOrThrow();
+  const valid = Number(row.valid);
+  const invalid = Number(row.invalid);
+  return {
+    reports: Number(row.reports),
+    valid,
+    invalid,
+    duplicates: Number(row.duplicates),
+    validShare: valid + invalid > 0 ? Math.round((valid / (valid + invalid)) * 100) / 100 : null,
+    averageCvss: row.average_cvss === null ? null : Number(row.average_cvss),
+    firstReportAt: row.first_at ? new Date(row.first_at) : null,
+    lastReportAt: row.last_at ? new Date(row.last_at) : null,
+  };
+}
+
+export async function listFinders(
+  db: Db,
+  filter: { q?: string; cursor?: string; limit?: number },
+): Promise<Page<FinderRow & { reports: number }>> {
+  const limit = clampLimit(filter.limit);
+  const cursor = decodeCursor(filter.cursor);
+  let q = db
+    .selectFrom('finders as f')
+    .selectAll('f')
+    .select((eb) =>
+      eb
+        .selectFrom('reports as r')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('r.finder_id', '=', 'f.id')
+        .as('reports'),
+    );
+  if (filter.q) {
+    const like = likePattern(filter.q);
+    q = q.where((eb) =>
+      eb.or([
+        eb('f.email', 'ilike', like),
+        eb('f.name', 'ilike', like),
+        eb('f.handle', 'ilike', like),
+        eb('f.pgp_fingerprint', 'ilike', like),
+      ]),
+    );
+  }
+  if (cursor) q = q.where(sql<boolean>`(f.created_at, f.id) < (${cursor.at}, ${cursor.id})`);
+  const rows = await q
+    .orderBy('f.created_at', 'desc')
+    .orderBy('f.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  return toPage(
+    rows.map((r) => ({ ...r, reports: Number(r.reports ?? 0) })),
+    limit,
+    (r) => r,
+  );
 }

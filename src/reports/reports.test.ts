@@ -8,6 +8,7 @@ import {
   makeCtx,
   makeOrg,
   testClock,
+  testConfig,
   userSession,
   type Clock,
   type Session,
@@ -54,7 +55,7 @@ describe('report intake and triage over HTTP', () => {
     expect(body.report.trackingId).toBe('ACC-2026-0001');
     expect(body.report.state).toBe('R');
     expect(body.followUpSecret).toMatch(/^accf_/);
-    expect(body.followUpUrl).toContain(`/report/follow-up#${body.followUpSecret}`);
+    expect(body.followUpUrl).toContain(`/report/follow-up#ACC-2026-0001/${body.followUpSecret}`);
     const stored = await db.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
     expect(stored.followup_hash).not.toContain(body.followUpSecret);
     expect(stored.cvss_score).toBe(8.7);
@@ -394,12 +395,68 @@ describe('report intake and triage over HTTP', () => {
     expect(acks.body).not.toContain('Hidden Person');
   });
 
+  it('links reports to one finder by e-mail and shows their quality figures to staff', async () => {
+    const a = (await submit(sampleReport())).json<Json>().report.trackingId as string;
+    const b = (
+      await submit(sampleReport({ title: 'Second finding by the same person', contactEmail: 'FINDER@example.net' }))
+    ).json<Json>().report.trackingId as string;
+    clock.advance(1000);
+    await submit(sampleReport({ title: 'Someone else entirely', contactEmail: 'other@example.net', cvss: undefined }));
+    await post(`/api/v1/reports/${a}/transitions`, { event: 'validate' }, analyst.headers);
+    await post(`/api/v1/reports/${b}/duplicate`, { of: a }, analyst.headers);
+    const list = (await get('/api/v1/finders?q=finder@', analyst.headers)).json<Json>();
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({ email: 'finder@example.net', handle: 'finder42', reports: 2 });
+    const profile = (await get(`/api/v1/finders/${list.items[0].id}`, viewer.headers)).json<Json>();
+    expect(profile.figures).toMatchObject({ reports: 2, valid: 1, duplicates: 1, validShare: 1, averageCvss: 8.7 });
+    expect(profile.reports.map((r: Json) => r.trackingId).sort()).toEqual([a, b]);
+    const ctx = makeCtx(db, { clock });
+    const { session } = await userSession(app, ctx, null);
+    expect((await get('/api/v1/finders', session.headers)).statusCode).toBe(403);
+  });
+
+  it('limits reports per finder as well as per address', async () => {
+    await app.close();
+    app = await makeApp(db, { clock, config: testConfig({ ACCORD_RATE_LIMIT_REPORTS: '2' }) });
+    expect((await submit(sampleReport(), { 'x-forwarded-for': '192.0.2.1' })).statusCode).toBe(201);
+    expect((await submit(sampleReport())).statusCode).toBe(201);
+    const third = await submit(sampleReport());
+    expect(third.statusCode).toBe(429);
+    expect(third.json<Json>().error.code).toBe('ERR_RATE_LIMITED');
+  });
+
+  it('rotates the instance key (admin only); mail to the old key still opens', async () => {
+    const ctx = makeCtx(db, { clock });
+    const admin = (await userSession(app, ctx, 'admin')).session;
+    const before = (await get('/api/v1/instance-key', {})).json<Json>();
+    const openpgp = await import('openpgp');
+    const toOld = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: JSON.stringify(sampleReport()) }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: before.publicKey }),
+    });
+    expect((await post('/api/v1/instance-key/rotate', {}, analyst.headers)).statusCode).toBe(403);
+    const rotated = await post('/api/v1/instance-key/rotate', {}, admin.headers);
+    expect(rotated.statusCode).toBe(200);
+    expect(rotated.json<Json>().fingerprint).not.toBe(before.fingerprint);
+    const after = (await get('/api/v1/instance-key', admin.headers)).json<Json>();
+    expect(after.retired.map((k: Json) => k.fingerprint)).toEqual([before.fingerprint]);
+    expect((await get('/api/v1/instance-key', {})).json<Json>().retired).toBeUndefined();
+    expect((await submit({ encrypted: toOld })).statusCode).toBe(201);
+  });
+
   it('returns CVSS scores and CWE suggestions for the form', async () => {
     const cvss = (
       await get('/api/v1/cvss?vector=CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', {})
     ).json<Json>();
     expect(cvss).toMatchObject({ ok: true, version: '4.0', score: 9.3, severity: 'CRITICAL' });
     expect((await get('/api/v1/cvss?vector=CVSS:3.1/AV:X', {})).statusCode).toBe(400);
+    const settings = (await get('/api/v1/report-settings', {})).json<Json>();
+    expect(settings).toMatchObject({
+      attachmentMaxBytes: 10 * 1024 * 1024,
+      attachmentMaxCount: 10,
+      acknowledgeBusinessDays: 3,
+    });
+    expect(settings.attachmentTypes).toContain('text/*');
     const cwe = (await get('/api/v1/cwe?q=CWE-79', {})).json<Json>();
     expect(cwe.items[0]).toMatchObject({ id: 'CWE-79' });
     expect((await get('/api/v1/cwe?q=sql injection', {})).json<Json>().items.map((e: Json) => e.id)).toContain(

@@ -4,8 +4,8 @@ import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
 import type { ReportRow } from '../db/schema.ts';
 import { ctxOf, type Services } from '../http/auth.ts';
-import { Body, errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
-import { authorize, can } from '../policy/policy.ts';
+import { Body, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
+import { authorize, can, instance } from '../policy/policy.ts';
 import { parseCvss } from '../scores/cvss.ts';
 import { searchCwe, validateCwe } from '../scores/cwe.ts';
 import { rmEvents } from '../vultron/rm.ts';
@@ -20,7 +20,7 @@ import {
   transitionReport,
   type MessageInput,
 } from './commands.ts';
-import { presentFinderReport, presentQueueRow, presentStaffReport } from './present.ts';
+import { presentFinder, presentFinderReport, presentQueueRow, presentStaffReport } from './present.ts';
 import {
   findReport,
   listReports,
@@ -30,9 +30,11 @@ import {
   reportMessages,
   reportResource,
   similarReports,
+  finderFigures,
+  listFinders,
 } from './queries.ts';
 import { calendarOf, reportClocks } from './sla.ts';
-import { closeReasons, creditModes, osvCreditTypes, type ReportInput } from './rules.ts';
+import { closeReasons, creditModes, osvCreditTypes, reportLanguages, type ReportInput } from './rules.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const Attachment = Type.Object(
@@ -413,6 +415,102 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
         .header('x-content-sha256', file.sha256)
         .header('content-security-policy', "default-src 'none'; sandbox")
         .send(Buffer.from(file.content));
+    },
+  );
+
+  r.get(
+    '/api/v1/report-settings',
+    {
+      config: publicLimit,
+      schema: {
+        tags: ['reports'],
+        summary: 'What the report form accepts: attachment limits, languages, credit types, the promised response time',
+        response: {
+          200: Type.Object({
+            attachmentMaxBytes: Type.Integer(),
+            attachmentMaxCount: Type.Integer(),
+            attachmentTypes: Type.Array(Type.String()),
+            languages: Type.Array(Type.String()),
+            creditTypes: Type.Array(Type.String()),
+            acknowledgeBusinessDays: Type.Integer(),
+            trackingIdPrefix: Type.String(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({
+      attachmentMaxBytes: limits.attachmentMaxBytes,
+      attachmentMaxCount: limits.attachmentMaxCount,
+      attachmentTypes: limits.attachmentTypes,
+      languages: [...reportLanguages],
+      creditTypes: [...osvCreditTypes],
+      acknowledgeBusinessDays: config.sla.acknowledgeDays,
+      trackingIdPrefix: limits.idPrefix,
+    }),
+  );
+
+  r.get(
+    '/api/v1/finders',
+    {
+      schema: {
+        tags: ['finders'],
+        summary: 'Finders (staff): linked by account, e-mail or OpenPGP fingerprint, with their report count',
+        querystring: Type.Object({ q: Type.Optional(Text(200)), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: PageOf(Loose), ...errorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, 'finder:read', instance);
+      const page = await listFinders(services.db, request.query);
+      return { items: page.items.map((f) => presentFinder(f, f.reports)), nextCursor: page.nextCursor };
+    },
+  );
+
+  r.get(
+    '/api/v1/finders/:id',
+    {
+      schema: {
+        tags: ['finders'],
+        summary: "A finder's profile: history and quality figures (valid share, duplicates, average severity)",
+        params: IdParams,
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, 'finder:read', instance);
+      const id = request.params.id;
+      const finder = /^[0-9a-f-]{36}$/i.test(id)
+        ? await services.db.selectFrom('finders').selectAll().where('id', '=', id).executeTakeFirst()
+        : undefined;
+      if (!finder) throw notFound('finder', id);
+      const [figures, reports] = await Promise.all([
+        finderFigures(services.db, finder.id),
+        services.db
+          .selectFrom('reports')
+          .select(['id', 'tracking_id', 'title', 'rm_state', 'close_reason', 'severity', 'created_at'])
+          .where('finder_id', '=', finder.id)
+          .orderBy('created_at', 'desc')
+          .limit(200)
+          .execute(),
+      ]);
+      return {
+        ...presentFinder(finder, figures.reports),
+        figures: {
+          ...figures,
+          firstReportAt: figures.firstReportAt?.toISOString() ?? null,
+          lastReportAt: figures.lastReportAt?.toISOString() ?? null,
+        },
+        reports: reports.map((x) => ({
+          id: x.id,
+          trackingId: x.tracking_id,
+          title: x.title,
+          state: x.rm_state,
+          closeReason: x.close_reason,
+          severity: x.severity,
+          createdAt: x.created_at.toISOString(),
+        })),
+      };
     },
   );
 
