@@ -10,6 +10,7 @@ import { login } from '../auth/sessions.ts';
 import { createApiToken } from '../auth/tokens.ts';
 import { updateSettings } from '../settings/settings.ts';
 import { markDuplicate, submitReport } from '../reports/commands.ts';
+import { addVulnerability, openCase } from '../cases/commands.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 import { backup, restore } from './backup.ts';
 
@@ -44,10 +45,13 @@ describe('backup and restore', () => {
     );
     const newer = await submitReport(ctx, sampleReport(), { channel: 'web', submittedEncrypted: false });
     await markDuplicate(ctx, older.report.id, newer.report.tracking_id);
+    const c = await openCase(ctx, { title: 'A case to back up' });
+    await addVulnerability(ctx, c.id, { title: 'A bug', cveId: 'CVE-2026-20001' });
     const file = path.join(dir, 'one.accord');
     const progress: string[] = [];
     const counts = await backup(source.db, file, (m) => progress.push(m));
     expect(counts.users).toBe(1);
+    expect(counts.cases).toBe(1);
     expect(progress).toContain('users: 1 rows');
 
     await restore(target.db, file);

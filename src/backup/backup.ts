@@ -31,6 +31,13 @@ export const backupTables = [
   ['report_events', ['seq']],
   ['attachments', ['created_at', 'id']],
   ['intake_mail', ['received_at', 'id']],
+  ['cases', ['created_at', 'id']],
+  ['case_reports', ['case_id', 'report_id']],
+  ['vulnerabilities', ['created_at', 'id']],
+  ['case_participants', ['created_at', 'id']],
+  ['case_events', ['seq']],
+  ['vendor_statuses', ['created_at', 'id']],
+  ['vendor_status_history', ['seq']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */
@@ -40,11 +47,20 @@ const jsonColumns: Record<string, string[]> = {
   settings: ['value'],
   reports: ['details'],
   report_events: ['data'],
+  case_participants: ['allowed_user_ids'],
+  case_events: ['data'],
+  vendor_statuses: ['refs'],
 };
 /** bytea columns travel as base64. */
 const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };
 /** Identity columns whose sequence must continue after the restored rows. */
-const identityColumns: Record<string, string> = { audit_events: 'seq', report_messages: 'seq', report_events: 'seq' };
+const identityColumns: Record<string, string> = {
+  audit_events: 'seq',
+  report_messages: 'seq',
+  report_events: 'seq',
+  case_events: 'seq',
+  vendor_status_history: 'seq',
+};
 
 export const BACKUP_FORMAT = 'accord-backup';
 export const BACKUP_VERSION = 1;

@@ -18,6 +18,7 @@ export interface Config {
   require2faForStaff: boolean;
   rateLimit: { authPerMinute: number; publicPerMinute: number; reportsPerHour: number };
   reports: ReportsConfig;
+  cases: { idPrefix: string };
   sla: SlaConfig;
   intake: IntakeConfig;
   disclosure: DisclosureConfig;
@@ -83,6 +84,7 @@ export const configVariables = [
   ['ACCORD_RATE_LIMIT_PUBLIC', '60', 'requests per minute per client address on public endpoints'],
   ['ACCORD_RATE_LIMIT_REPORTS', '20', 'reports and finder messages per hour per client address'],
   ['ACCORD_REPORT_ID_PREFIX', 'ACC', 'prefix of report tracking ids (ACC-2026-0001)'],
+  ['ACCORD_CASE_ID_PREFIX', 'CASE', 'prefix of case ids (CASE-2026-0001)'],
   ['ACCORD_ATTACHMENT_MAX_BYTES', '10485760', 'largest attachment accepted on a report or message'],
   ['ACCORD_ATTACHMENT_MAX_COUNT', '10', 'most attachments on one report or message'],
   ['ACCORD_ATTACHMENT_TYPES', '(see below)', 'comma-separated media types accepted as attachments; text/* allowed'],
@@ -224,6 +226,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       `ACCORD_REPORT_ID_PREFIX="${idPrefix}" must be 1 to 16 capital letters or digits, starting with a letter`,
     );
   }
+  const caseIdPrefix = env.ACCORD_CASE_ID_PREFIX?.trim() || 'CASE';
+  if (!/^[A-Z][A-Z0-9]{0,15}$/.test(caseIdPrefix)) {
+    errors.push(
+      `ACCORD_CASE_ID_PREFIX="${caseIdPrefix}" must be 1 to 16 capital letters or digits, starting with a letter`,
+    );
+  }
   const timeZone = env.ACCORD_TIME_ZONE?.trim() || 'UTC';
   if (!isTimeZone(timeZone))
     errors.push(`ACCORD_TIME_ZONE="${timeZone}" is not an IANA time zone such as Europe/Berlin`);
@@ -279,6 +287,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       attachmentMaxCount: int(env, 'ACCORD_ATTACHMENT_MAX_COUNT', 10, 0, 100, errors),
       attachmentTypes,
     },
+    cases: { idPrefix: caseIdPrefix },
     sla: {
       timeZone,
       holidays,

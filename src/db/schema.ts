@@ -269,6 +269,105 @@ export interface IntakeMailTable {
   processed_at: Timestamp | null;
 }
 
+export interface CasesTable {
+  id: string;
+  case_id: string;
+  title: string;
+  summary: string;
+  lead_id: string | null;
+  pxa_state: string;
+  terms_text: string;
+  terms_version: number;
+  requested_by_org: string | null;
+  status: 'open' | 'closed';
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseReportsTable {
+  case_id: string;
+  report_id: string;
+}
+
+export interface VulnerabilitiesTable {
+  id: string;
+  case_id: string;
+  title: string;
+  description: string;
+  cwe: string | null;
+  cvss_v3: string | null;
+  cvss_v3_score: number | null;
+  cvss_v4: string | null;
+  cvss_v4_score: number | null;
+  cve_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseParticipantsTable {
+  id: string;
+  case_id: string;
+  org_id: string | null;
+  finder_id: string | null;
+  role: string;
+  rm_state: string;
+  vfd_state: string | null;
+  allowed_user_ids: Json<string[]>;
+  terms_version: number | null;
+  terms_accepted_at: Timestamp | null;
+  terms_accepted_by: string | null;
+  terms_accepted_ip: string | null;
+  notified_at: Timestamp | null;
+  first_seen_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseEventsTable {
+  id: string;
+  seq: Generated<number>;
+  case_id: string;
+  participant_id: string | null;
+  kind: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface VendorStatusesTable {
+  id: string;
+  case_id: string;
+  participant_id: string;
+  vulnerability_id: string;
+  product: string;
+  status: string;
+  justification: string | null;
+  statement: string;
+  fixed_versions: string;
+  refs: Json<string[]>;
+  vendor_tracking_id: string | null;
+  may_share: boolean;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
+  updated_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface VendorStatusHistoryTable {
+  id: string;
+  seq: Generated<number>;
+  status_id: string;
+  status: string;
+  justification: string | null;
+  statement: string;
+  fixed_versions: string;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -291,7 +390,19 @@ export interface Database {
   report_events: ReportEventsTable;
   attachments: AttachmentsTable;
   intake_mail: IntakeMailTable;
+  cases: CasesTable;
+  case_reports: CaseReportsTable;
+  vulnerabilities: VulnerabilitiesTable;
+  case_participants: CaseParticipantsTable;
+  case_events: CaseEventsTable;
+  vendor_statuses: VendorStatusesTable;
+  vendor_status_history: VendorStatusHistoryTable;
 }
+
+export type CaseRow = Selectable<CasesTable>;
+export type ParticipantRow = Selectable<CaseParticipantsTable>;
+export type VulnerabilityRow = Selectable<VulnerabilitiesTable>;
+export type VendorStatusRow = Selectable<VendorStatusesTable>;
 
 export type ReportRow = Selectable<ReportsTable>;
 export type FinderRow = Selectable<FindersTable>;

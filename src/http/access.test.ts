@@ -4,6 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../../tests/support/db.ts
 import { addMember, makeApp, makeCtx, makeOrg, makeUser, signIn, type Session } from '../../tests/support/factories.ts';
 import type { OrganizationRow, UserRow } from '../db/schema.ts';
 import { submitReport } from '../reports/commands.ts';
+import { openCase } from '../cases/commands.ts';
+import { systemActor } from '../policy/actor.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 
 /**
@@ -21,6 +23,7 @@ describe('access control on every endpoint', () => {
   let globex: OrganizationRow;
   let globexUser: UserRow;
   let report: { id: string };
+  let caseRow: { id: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -41,6 +44,7 @@ describe('access control on every endpoint', () => {
       s[role] = await signIn(app, u.email);
     }
     report = (await submitReport(ctx, sampleReport(), { channel: 'api', submittedEncrypted: false })).report;
+    caseRow = await openCase({ ...ctx, actor: systemActor('test') }, { title: 'A hidden case' });
   });
   afterAll(async () => {
     await app.close();
@@ -231,6 +235,66 @@ describe('access control on every endpoint', () => {
       undefined,
       { anon: 401, vendor: 403 },
     ],
+    ['list cases', 'GET', '/api/v1/cases', undefined, { anon: 401 }],
+    ['open a case', 'POST', '/api/v1/cases', { title: 'A new case' }, { anon: 401, vendor: 403, viewer: 403 }],
+    [
+      'request a case',
+      'POST',
+      '/api/v1/cases/request',
+      { orgId: '00000000-0000-4000-8000-000000000000', title: 'Please coordinate' },
+      { anon: 401, outsider: 403 },
+    ],
+    ['read a case', 'GET', `/api/v1/cases/${caseRow.id}`, undefined, { anon: 401, vendor: 404, outsider: 404 }],
+    [
+      'accept case terms',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/terms/accept`,
+      { version: 1 },
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'add a participant',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/participants`,
+      { orgId: '00000000-0000-4000-8000-000000000000', role: 'vendor' },
+      { anon: 401, vendor: 404, analyst: 403, viewer: 403 },
+    ],
+    [
+      'a participant RM move',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/participants/00000000-0000-4000-8000-000000000000/rm`,
+      { event: 'receive' },
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'a case state event',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/state`,
+      { event: 'P' },
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'add a vulnerability',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/vulnerabilities`,
+      { title: 'A bug' },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'state a status',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/statuses`,
+      {
+        participantId: '00000000-0000-4000-8000-000000000000',
+        vulnerabilityId: '00000000-0000-4000-8000-000000000000',
+        product: 'P',
+        status: 'affected',
+        statement: 'update',
+      },
+      { anon: 401, vendor: 404 },
+    ],
+    ['the status matrix', 'GET', `/api/v1/cases/${caseRow.id}/statuses`, undefined, { anon: 401, vendor: 404 }],
+    ['a case timeline', 'GET', `/api/v1/cases/${caseRow.id}/timeline`, undefined, { anon: 401, vendor: 404 }],
     ['rotate the instance key', 'POST', '/api/v1/instance-key/rotate', undefined, { anon: 401, coordinator: 403 }],
     [
       'reset with a bad token',

@@ -19,6 +19,7 @@ import { settingsRoutes } from '../settings/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { installAuth, type Services } from './auth.ts';
 import { reportRoutes } from '../reports/routes.ts';
+import { caseRoutes } from '../cases/routes.ts';
 import { keyRoutes } from '../keys/routes.ts';
 import { disclosureRoutes } from '../disclosure/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
@@ -142,6 +143,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   mailRoutes(app, services);
   settingsRoutes(app, services);
   reportRoutes(app, services);
+  caseRoutes(app, services);
   await keyRoutes(app, services);
   disclosureRoutes(app, services);
 

@@ -53,16 +53,27 @@ const instanceActions: InstanceAction[] = [
   'report:list',
   'finder:read',
   'instance_key:rotate',
+  'case:create',
+  'case:request',
 ];
 
 // Expected instance capabilities: everything not listed is refused.
 const instanceAllowed: Record<Who, InstanceAction[]> = {
   admin: instanceActions,
-  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read'],
-  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read'],
-  viewer: ['user:list', 'org:list', 'report:list', 'finder:read'],
-  vendorAdmin: [],
-  vendorMember: [],
+  coordinator: [
+    'user:list',
+    'org:list',
+    'org:create',
+    'settings:read',
+    'report:list',
+    'finder:read',
+    'case:create',
+    'case:request',
+  ],
+  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read', 'case:create', 'case:request'],
+  viewer: ['user:list', 'org:list', 'report:list', 'finder:read', 'case:request'],
+  vendorAdmin: ['case:request'],
+  vendorMember: ['case:request'],
   outsider: [],
   anon: [],
 };
@@ -77,8 +88,36 @@ describe('instance actions (role × action)', () => {
 
   it('the capability table is the same data the policy uses', () => {
     for (const role of ['admin', 'coordinator', 'analyst', 'viewer'] as const) {
-      expect([...staffCapabilities[role]].sort()).toEqual([...instanceAllowed[role]].sort());
+      // case:request is open to every org member, not a staff capability.
+      expect([...staffCapabilities[role]].sort()).toEqual(
+        instanceAllowed[role].filter((a) => a !== 'case:request').sort(),
+      );
     }
+  });
+});
+
+describe('case actions: staff, invited vendors before and after the terms, restricted users, outsiders', () => {
+  const part = (accepted: boolean, allowed = true) => [{ orgId: 'acme', accepted, allowed }];
+  const c = (participation: { orgId: string; accepted: boolean; allowed: boolean }[], leadId: string | null = null) =>
+    ({ type: 'case', id: 'c1', leadId, participation }) as const;
+  type CaseAct = 'case:read' | 'case:read_full' | 'case:manage' | 'case:accept_terms' | 'case:statement';
+  const table: [string, Actor, CaseAct, ReturnType<typeof c>, boolean][] = [
+    ['coordinator manages', actors.coordinator, 'case:manage', c([]), true],
+    ['analyst reads', actors.analyst, 'case:read_full', c([]), true],
+    ['analyst does not manage', actors.analyst, 'case:manage', c([]), false],
+    ['analyst who leads manages', actors.analyst, 'case:manage', c([], 'u-analyst'), true],
+    ['invited vendor sees the minimal view', actors.vendorMember, 'case:read', c(part(false)), true],
+    ['invited vendor not the details', actors.vendorMember, 'case:read_full', c(part(false)), false],
+    ['invited vendor may accept', actors.vendorMember, 'case:accept_terms', c(part(false)), true],
+    ['vendor after terms reads', actors.vendorMember, 'case:read_full', c(part(true)), true],
+    ['vendor after terms states', actors.vendorMember, 'case:statement', c(part(true)), true],
+    ['vendor never manages', actors.vendorAdmin, 'case:manage', c(part(true)), false],
+    ['user not named sees nothing', actors.vendorMember, 'case:read', c(part(true, false)), false],
+    ['uninvited sees nothing', actors.outsider, 'case:read', c([]), false],
+    ['anonymous sees nothing', actors.anon, 'case:read', c([]), false],
+  ];
+  it.each(table)('%s', (_label, actor, action, resource, expected) => {
+    expect(can(actor, action, resource)).toBe(expected);
   });
 });
 

@@ -19,10 +19,17 @@ export type InstanceAction =
   | 'settings:update'
   | 'report:list'
   | 'finder:read'
-  | 'instance_key:rotate';
+  | 'instance_key:rotate'
+  | 'case:create'
+  | 'case:request';
 /** On one report: staff read and triage; its finder (account or follow-up link) reads the shared part and answers. */
 export type ReportAction = 'report:read' | 'report:read_internal' | 'report:triage' | 'report:answer';
-export type Action = UserAction | OrgAction | InstanceAction | ReportAction;
+/**
+ * On one case. `read` is the minimal view (id, lead, terms); `read_full` needs accepted terms;
+ * `statement` is a participant writing its own statuses; `manage` is the lead or a coordinator.
+ */
+export type CaseAction = 'case:read' | 'case:read_full' | 'case:manage' | 'case:accept_terms' | 'case:statement';
+export type Action = UserAction | OrgAction | InstanceAction | ReportAction | CaseAction;
 
 /** What a staff role may do across the instance. */
 export const staffCapabilities = {
@@ -38,9 +45,10 @@ export const staffCapabilities = {
     'report:list',
     'finder:read',
     'instance_key:rotate',
+    'case:create',
   ],
-  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read'],
-  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read'],
+  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read', 'case:create'],
+  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read', 'case:create'],
   viewer: ['user:list', 'org:list', 'report:list', 'finder:read'],
 } as const satisfies Record<StaffRole, readonly InstanceAction[]>;
 
@@ -68,7 +76,15 @@ export interface ReportResource {
   submittedBy: string | null;
 }
 
-export type Resource = UserResource | OrgResource | InstanceResource | ReportResource;
+export interface CaseResource {
+  type: 'case';
+  id: string;
+  leadId: string | null;
+  /** The caller's organizations' participations in this case (loaded with it). */
+  participation: readonly { orgId: string; accepted: boolean; allowed: boolean }[];
+}
+
+export type Resource = UserResource | OrgResource | InstanceResource | ReportResource | CaseResource;
 
 type ResourceFor<A extends Action> = A extends UserAction
   ? UserResource
@@ -76,7 +92,9 @@ type ResourceFor<A extends Action> = A extends UserAction
     ? OrgResource
     : A extends ReportAction
       ? ReportResource
-      : InstanceResource;
+      : A extends CaseAction
+        ? CaseResource
+        : InstanceResource;
 
 export const instance: InstanceResource = { type: 'instance' };
 
@@ -102,6 +120,8 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
   const isAdmin = actor.staffRole === 'admin';
   switch (resource.type) {
     case 'instance':
+      // Any member of an external organization may ask the home organization to coordinate.
+      if (action === 'case:request') return actor.memberships.length > 0 || actor.staffRole !== null;
       return staffHas(actor, action as InstanceAction);
     case 'user': {
       const self = resource.id === actor.userId;
@@ -130,6 +150,23 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
           return coordinator || role === 'org_admin';
         case 'org:delete':
           return isAdmin && !isHome;
+      }
+      return false;
+    }
+    case 'case': {
+      const staff = actor.staffRole;
+      const mine = resource.participation.filter((p) => p.allowed);
+      switch (action as CaseAction) {
+        case 'case:read':
+          return staff !== null || mine.length > 0;
+        case 'case:read_full':
+          return staff !== null || mine.some((p) => p.accepted);
+        case 'case:manage':
+          return staff === 'admin' || staff === 'coordinator' || (staff !== null && resource.leadId === actor.userId);
+        case 'case:accept_terms':
+          return mine.some((p) => !p.accepted);
+        case 'case:statement':
+          return mine.some((p) => p.accepted);
       }
       return false;
     }

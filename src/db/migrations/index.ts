@@ -8,6 +8,7 @@ import * as outboxJobs from './20261127T200500_outbox_jobs.ts';
 import * as rateLimitsSettings from './20261127T200600_rate_limits_settings.ts';
 import * as authChangeNotify from './20261127T230000_auth_change_notify.ts';
 import * as reports from './20261127T231000_reports.ts';
+import * as cases from './20261127T233000_cases.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T200600_rate_limits_settings': rateLimitsSettings,
   '20261127T230000_auth_change_notify': authChangeNotify,
   '20261127T231000_reports': reports,
+  '20261127T233000_cases': cases,
 };

@@ -1,0 +1,405 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { CaseRow } from '../db/schema.ts';
+import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
+import { Body, errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
+import { renderMarkdown } from '../markdown/render.ts';
+import type { Actor } from '../policy/actor.ts';
+import { abilities, authorize, can, type CaseResource } from '../policy/policy.ts';
+import { csEvents, type CsEvent, joinCs, type PxaState, type VfdState } from '../vultron/cs.ts';
+import { rmEvents, rmStateLabels, type RmState } from '../vultron/rm.ts';
+import {
+  acceptTerms,
+  addParticipant,
+  addVulnerability,
+  caseStateEvent,
+  openCase,
+  participantRm,
+  requestCase,
+  setVendorStatus,
+} from './commands.ts';
+import { caseParticipants, listCases, loadVisibleCase } from './queries.ts';
+import { participantRoles, vendorStatuses, vexJustifications } from './rules.ts';
+
+const Loose = Type.Object({}, { additionalProperties: true });
+const Ref = Type.Object({ ref: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+const Text = (max: number) => Type.String({ maxLength: max });
+
+/** Multi-party cases: the case page, participants and their Vultron states, terms, the status matrix. */
+export function caseRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const db = services.db;
+
+  async function leadName(c: CaseRow): Promise<string | null> {
+    if (!c.lead_id) return null;
+    return (await db.selectFrom('users').select('name').where('id', '=', c.lead_id).executeTakeFirst())?.name ?? null;
+  }
+
+  /** Before accepting the terms a participant sees the id, the lead and the terms, nothing else. */
+  async function present(actor: Actor, c: CaseRow, resource: CaseResource) {
+    const minimal = {
+      id: c.id,
+      caseId: c.case_id,
+      lead: await leadName(c),
+      terms: { version: c.terms_version, text: c.terms_text, html: renderMarkdown(c.terms_text) },
+      embargoEnd: null,
+      access: 'terms_only' as string,
+      abilities: abilities(actor, ['case:read_full', 'case:manage', 'case:accept_terms', 'case:statement'], resource),
+    };
+    if (!can(actor, 'case:read_full', resource)) return minimal;
+    const staff = actor.kind === 'user' && actor.staffRole !== null;
+    const [vulns, participants] = await Promise.all([
+      db.selectFrom('vulnerabilities').selectAll().where('case_id', '=', c.id).orderBy('created_at').execute(),
+      caseParticipants(db, c.id),
+    ]);
+    const myOrgs = new Set(resource.participation.map((p) => p.orgId));
+    return {
+      ...minimal,
+      access: staff ? 'staff' : 'participant',
+      title: c.title,
+      summary: c.summary,
+      summaryHtml: renderMarkdown(c.summary),
+      status: c.status,
+      pxaState: c.pxa_state,
+      createdAt: c.created_at.toISOString(),
+      vulnerabilities: vulns.map((v) => ({
+        id: v.id,
+        title: v.title,
+        description: v.description,
+        cwe: v.cwe,
+        cvssV3: v.cvss_v3 ? { vector: v.cvss_v3, score: v.cvss_v3_score } : null,
+        cvssV4: v.cvss_v4 ? { vector: v.cvss_v4, score: v.cvss_v4_score } : null,
+        cveId: v.cve_id,
+      })),
+      participants: participants.map((p) => ({
+        id: p.id,
+        role: p.role,
+        // Finders are named to staff only; others see the role.
+        name: p.org_name ?? (staff ? `finder ${p.finder_id ?? ''}`.trim() : 'Finder'),
+        orgId: p.org_id,
+        mine: p.org_id !== null && myOrgs.has(p.org_id),
+        rmState: p.rm_state,
+        rmStateLabel: rmStateLabels[p.rm_state as RmState],
+        caseState: p.vfd_state ? joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState) : null,
+        termsAccepted: p.terms_version === c.terms_version,
+        termsAcceptedAt: p.terms_accepted_at?.toISOString() ?? null,
+        ...(staff ? { allowedUserIds: p.allowed_user_ids, notifiedAt: p.notified_at?.toISOString() ?? null } : {}),
+      })),
+    };
+  }
+
+  r.get(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases you take part in (staff: all)',
+        querystring: Type.Object({ status: Type.Optional(Text(10)), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: PageOf(Loose), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const page = await listCases(db, request.actor, request.query);
+      return {
+        items: page.items.map((c) => ({
+          id: c.id,
+          caseId: c.case_id,
+          status: c.status,
+          createdAt: c.created_at.toISOString(),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Open a case (staff), from accepted reports or from scratch; you lead it',
+        body: Body({
+          title: Text(200),
+          summary: Type.Optional(Text(50_000)),
+          termsText: Type.Optional(Text(50_000)),
+          reportIds: Type.Optional(Type.Array(Text(64), { maxItems: 50 })),
+        }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const c = await openCase(ctxOf(services, request), request.body);
+      const { resource } = await loadVisibleCase(db, request.actor, c.id);
+      return reply.status(201).send(await present(request.actor, c, resource));
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/request',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'A vendor asks the home organization to coordinate a case (your org takes part)',
+        body: Body({ orgId: Text(64), title: Text(200), summary: Type.Optional(Text(50_000)) }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const c = await requestCase(ctxOf(services, request), request.body.orgId, request.body);
+      const { resource } = await loadVisibleCase(db, request.actor, c.id);
+      return reply.status(201).send(await present(request.actor, c, resource));
+    },
+  );
+
+  r.get(
+    '/api/v1/cases/:ref',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'A case: before accepting the terms, only its id, lead and terms',
+        params: Ref,
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      return present(request.actor, c, resource);
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/terms/accept',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Accept the case terms (the version you read); recorded with time and address',
+        params: Ref,
+        body: Body({ version: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      await acceptTerms(ctxOf(services, request), request.params.ref, request.body.version);
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      return present(request.actor, c, resource);
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/participants',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Add an organization in a Vultron role (case lead or coordinator); optionally only named users',
+        params: Ref,
+        body: Body({
+          orgId: Text(64),
+          role: Type.Union(participantRoles.map((x) => Type.Literal(x))),
+          allowedUserIds: Type.Optional(Type.Array(Text(64), { maxItems: 200 })),
+        }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const p = await addParticipant(ctxOf(services, request), request.params.ref, request.body);
+      return reply
+        .status(201)
+        .send({ id: p.id, orgId: p.org_id, role: p.role, rmState: p.rm_state, vfdState: p.vfd_state });
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/participants/:id/rm',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "A participant's Vultron RM move (its own, or by the case lead); illegal moves answer 409",
+        params: Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false }),
+        body: Body({ event: Type.Union(rmEvents.map((e) => Type.Literal(e))) }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const p = await participantRm(
+        ctxOf(services, request),
+        request.params.ref,
+        request.params.id,
+        request.body.event,
+      );
+      return { id: p.id, rmState: p.rm_state, rmStateLabel: rmStateLabels[p.rm_state as RmState] };
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/state',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'A Vultron case-state event: V/F/D for one vendor, P/X/A for the case; illegal ones answer 409',
+        params: Ref,
+        body: Body({ event: Type.Union(csEvents.map((e) => Type.Literal(e))), participantId: Type.Optional(Text(64)) }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const body = request.body as { event: CsEvent; participantId?: string };
+      const c = await caseStateEvent(ctxOf(services, request), request.params.ref, body);
+      const { resource } = await loadVisibleCase(db, request.actor, c.id);
+      return present(request.actor, c, resource);
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/vulnerabilities',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Add a vulnerability (case lead or coordinator): CWE, CVSS 3.1/4.0, CVE id',
+        params: Ref,
+        body: Body({
+          title: Text(300),
+          description: Type.Optional(Text(100_000)),
+          cwe: Type.Optional(Text(20)),
+          cvssV3: Type.Optional(Text(300)),
+          cvssV4: Type.Optional(Text(300)),
+          cveId: Type.Optional(Text(30)),
+        }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const v = await addVulnerability(ctxOf(services, request), request.params.ref, request.body);
+      return reply.status(201).send({ id: v.id, title: v.title, cwe: v.cwe, cveId: v.cve_id });
+    },
+  );
+
+  r.put(
+    '/api/v1/cases/:ref/statuses',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "State a product's status for a vulnerability (the vendor itself, or the case lead for it)",
+        params: Ref,
+        body: Body({
+          participantId: Text(64),
+          vulnerabilityId: Text(64),
+          product: Text(300),
+          status: Type.Union(vendorStatuses.map((x) => Type.Literal(x))),
+          justification: Type.Optional(Type.Union(vexJustifications.map((x) => Type.Literal(x)))),
+          statement: Type.Optional(Text(20_000)),
+          fixedVersions: Type.Optional(Text(2000)),
+          references: Type.Optional(Type.Array(Text(2000), { maxItems: 50 })),
+          vendorTrackingId: Type.Optional(Text(200)),
+          mayShare: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const s = await setVendorStatus(ctxOf(services, request), request.params.ref, request.body);
+      return { id: s.id, status: s.status, product: s.product, updatedAt: s.updated_at.toISOString() };
+    },
+  );
+
+  r.get(
+    '/api/v1/cases/:ref/statuses',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The vendor status matrix: every vendor × vulnerability × product, silent vendors as unknown',
+        params: Ref,
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      authorize(request.actor, 'case:read_full', resource);
+      const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
+      const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
+      const [vendors, vulns, statuses] = await Promise.all([
+        caseParticipants(db, c.id).then((ps) => ps.filter((p) => p.role === 'vendor')),
+        db
+          .selectFrom('vulnerabilities')
+          .select(['id', 'title', 'cve_id'])
+          .where('case_id', '=', c.id)
+          .orderBy('created_at')
+          .execute(),
+        db.selectFrom('vendor_statuses').selectAll().where('case_id', '=', c.id).execute(),
+      ]);
+      // Least privilege: a vendor sees its own answers, and others' only where they allowed sharing.
+      const visible = statuses.filter((s) => {
+        if (staff) return true;
+        const owner = vendors.find((v) => v.id === s.participant_id);
+        return (owner?.org_id && myOrgs.has(owner.org_id)) || s.may_share;
+      });
+      return {
+        vulnerabilities: vulns.map((v) => ({ id: v.id, title: v.title, cveId: v.cve_id })),
+        vendors: vendors.map((v) => {
+          const mine = visible.filter((s) => s.participant_id === v.id);
+          return {
+            participantId: v.id,
+            name: v.org_name,
+            silent: statuses.every((s) => s.participant_id !== v.id),
+            rmState: v.rm_state,
+            caseState: v.vfd_state ? joinCs(v.vfd_state as VfdState, c.pxa_state as PxaState) : null,
+            cells: mine.map((s) => ({
+              vulnerabilityId: s.vulnerability_id,
+              product: s.product,
+              status: s.status,
+              justification: s.justification,
+              statement: s.statement,
+              fixedVersions: s.fixed_versions,
+              references: s.refs,
+              vendorTrackingId: s.vendor_tracking_id,
+              mayShare: s.may_share,
+              approved: s.approved_at !== null,
+              updatedAt: s.updated_at.toISOString(),
+            })),
+          };
+        }),
+      };
+    },
+  );
+
+  r.get(
+    '/api/v1/cases/:ref/timeline',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Every event of the case, in order (staff)',
+        params: Ref,
+        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
+      if (!staff) authorize(request.actor, 'case:manage', resource, 'case:read');
+      const events = await db
+        .selectFrom('case_events')
+        .selectAll()
+        .where('case_id', '=', c.id)
+        .orderBy('seq')
+        .execute();
+      return {
+        items: events.map((e) => ({
+          kind: e.kind,
+          participantId: e.participant_id,
+          actorLabel: e.actor_label,
+          data: e.data,
+          createdAt: e.created_at.toISOString(),
+        })),
+      };
+    },
+  );
+}
