@@ -80,6 +80,7 @@ export default tseslint.config(
       'src/auth/twofactor.ts',
       'src/auth/reset.ts',
       'src/settings/settings.ts',
+      'src/cases/threads.ts',
     ],
     rules: {
       'no-restricted-imports': [

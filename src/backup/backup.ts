@@ -38,6 +38,10 @@ export const backupTables = [
   ['case_events', ['seq']],
   ['vendor_statuses', ['created_at', 'id']],
   ['vendor_status_history', ['seq']],
+  ['case_threads', ['created_at', 'id']],
+  ['case_thread_members', ['thread_id', 'participant_id']],
+  ['case_posts', ['seq']],
+  ['case_post_revisions', ['seq']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */
@@ -50,6 +54,7 @@ const jsonColumns: Record<string, string[]> = {
   case_participants: ['allowed_user_ids'],
   case_events: ['data'],
   vendor_statuses: ['refs'],
+  case_posts: ['recipient_user_ids', 'mentions'],
 };
 /** bytea columns travel as base64. */
 const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };
@@ -60,6 +65,8 @@ const identityColumns: Record<string, string> = {
   report_events: 'seq',
   case_events: 'seq',
   vendor_status_history: 'seq',
+  case_posts: 'seq',
+  case_post_revisions: 'seq',
 };
 
 export const BACKUP_FORMAT = 'accord-backup';

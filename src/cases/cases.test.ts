@@ -257,4 +257,85 @@ describe('multi-party cases over HTTP', () => {
     ).toBe(400);
     expect((await call('POST', '/api/v1/cases', globex.admin, { title: 'Not staff' })).statusCode).toBe(403);
   });
+
+  it('scopes threads and posts: private threads, TLP:AMBER+STRICT and TLP:RED reach only their audience', async () => {
+    const { caseId, acmeP, globexP } = await setUp();
+    for (const who of [acme.admin, globex.admin])
+      await call('POST', `/api/v1/cases/${caseId}/terms/accept`, who, { version: 1 });
+    const threads = async (who: Session) =>
+      (await call('GET', `/api/v1/cases/${caseId}/threads`, who)).json<Json>().items as Json[];
+    const official = (await threads(lead)).find((t) => t.kind === 'official')!;
+    const discussion = (await threads(lead)).find((t) => t.kind === 'discussion')!;
+    const post = (who: Session, threadId: string, body: object) =>
+      call('POST', `/api/v1/cases/${caseId}/threads/${threadId}/posts`, who, body);
+    const read = async (who: Session, threadId: string) => {
+      const res = await call('GET', `/api/v1/cases/${caseId}/threads/${threadId}/posts`, who);
+      return {
+        status: res.statusCode,
+        bodies: res.statusCode === 200 ? (res.json<Json>().items as Json[]).map((p) => p.body) : [],
+      };
+    };
+
+    expect((await post(lead, official.id, { body: 'Embargo proposed for 2027-01-12', tlp: 'AMBER' })).statusCode).toBe(
+      201,
+    );
+    expect((await post(acme.admin, official.id, { body: 'vendors cannot write here' })).statusCode).toBe(403);
+    expect((await read(globex.admin, official.id)).bodies).toEqual(['Embargo proposed for 2027-01-12']);
+
+    // A private thread between ACME and the coordinators.
+    const priv = await call('POST', `/api/v1/cases/${caseId}/threads`, acme.admin, {
+      title: 'ACME only',
+      participantIds: [acmeP],
+    });
+    expect(priv.statusCode).toBe(201);
+    const privId = priv.json<Json>().id as string;
+    expect(
+      (await call('POST', `/api/v1/cases/${caseId}/threads`, acme.admin, { title: 'x', participantIds: [globexP] }))
+        .statusCode,
+    ).toBe(403);
+    await post(acme.admin, privId, { body: 'Our patch is in QA' });
+    expect((await read(lead, privId)).bodies).toEqual(['Our patch is in QA']);
+    expect((await read(globex.admin, privId)).status).toBe(404);
+    expect((await threads(globex.admin)).map((t) => t.title)).not.toContain('ACME only');
+
+    // AMBER+STRICT to ACME: ACME and the author's org (the coordinators) only.
+    expect(
+      (await post(lead, discussion.id, { body: 'ACME-only detail', tlp: 'AMBER+STRICT', recipientOrgId: acme.id }))
+        .statusCode,
+    ).toBe(201);
+    const globexAdminId = (await call('GET', '/api/v1/me', globex.admin)).json<Json>().user.id as string;
+    const outsiderId = (await call('GET', '/api/v1/me', stranger)).json<Json>().user.id as string;
+    expect(
+      (await post(lead, discussion.id, { body: 'x', tlp: 'RED', recipientUserIds: [outsiderId] })).statusCode,
+    ).toBe(400);
+    expect(
+      (await post(lead, discussion.id, { body: 'RED for Globex admin', tlp: 'RED', recipientUserIds: [globexAdminId] }))
+        .statusCode,
+    ).toBe(201);
+    expect((await post(acme.admin, discussion.id, { body: 'missing org', tlp: 'AMBER+STRICT' })).statusCode).toBe(400);
+    expect((await read(acme.admin, discussion.id)).bodies).toEqual(['ACME-only detail']);
+    expect((await read(globex.admin, discussion.id)).bodies).toEqual(['RED for Globex admin']);
+    expect((await read(lead, discussion.id)).bodies).toEqual(['ACME-only detail', 'RED for Globex admin']);
+    expect((await read(analyst, discussion.id)).bodies).toEqual(['ACME-only detail']); // RED: named people only
+
+    // Edits keep history; only the author edits.
+    const mine =
+      (await read(acme.admin, privId)).status === 200
+        ? ((await call('GET', `/api/v1/cases/${caseId}/threads/${privId}/posts`, acme.admin)).json<Json>().items[0]
+            .id as string)
+        : '';
+    expect((await call('PATCH', `/api/v1/cases/${caseId}/posts/${mine}`, lead, { body: 'not mine' })).statusCode).toBe(
+      403,
+    );
+    const edited = await call('PATCH', `/api/v1/cases/${caseId}/posts/${mine}`, acme.admin, {
+      body: 'Our patch passed QA',
+    });
+    expect(edited.json<Json>()).toMatchObject({
+      body: 'Our patch passed QA',
+      revisions: [{ body: 'Our patch is in QA' }],
+    });
+    // The timeline records posts without their text.
+    const timeline = JSON.stringify((await call('GET', `/api/v1/cases/${caseId}/timeline`, lead)).json<Json>());
+    expect(timeline).not.toContain('ACME-only detail');
+  });
 });

@@ -25,6 +25,7 @@ import {
 import { orThrow } from '../vultron/result.ts';
 import { rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
 import { caseResource, findCase } from './queries.ts';
+import { createStandardThreads } from './threads.ts';
 import {
   checkCaseInput,
   checkStatus,
@@ -165,7 +166,7 @@ async function insertCase(
 ): Promise<CaseRow> {
   const now = ctx.now();
   const staffLead = ctx.actor.kind === 'user' && ctx.actor.staffRole !== null ? ctx.actor.userId : null;
-  return tx
+  const c = await tx
     .insertInto('cases')
     .values({
       id: newId(),
@@ -184,6 +185,8 @@ async function insertCase(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await createStandardThreads(tx, ctx, c.id);
+  return c;
 }
 
 function participantValues(

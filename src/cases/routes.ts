@@ -20,7 +20,16 @@ import {
   setVendorStatus,
 } from './commands.ts';
 import { caseParticipants, listCases, loadVisibleCase } from './queries.ts';
-import { participantRoles, vendorStatuses, vexJustifications } from './rules.ts';
+import { participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
+import {
+  addPost,
+  createPrivateThread,
+  editPost,
+  postRevisions,
+  viewerOf,
+  visiblePosts,
+  visibleThreads,
+} from './threads.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const Ref = Type.Object({ ref: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
@@ -367,6 +376,141 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
             })),
           };
         }),
+      };
+    },
+  );
+
+  const presentPost = (p: {
+    id: string;
+    reply_to: string | null;
+    author_label: string;
+    author_org_id: string | null;
+    body: string;
+    tlp: string;
+    recipient_org_id: string | null;
+    recipient_user_ids: string[];
+    edited_at: Date | null;
+    created_at: Date;
+  }) => ({
+    id: p.id,
+    replyTo: p.reply_to,
+    author: p.author_label,
+    authorOrgId: p.author_org_id,
+    body: p.body,
+    bodyHtml: renderMarkdown(p.body),
+    tlp: p.tlp,
+    recipientOrgId: p.recipient_org_id,
+    recipientUserIds: p.recipient_user_ids,
+    editedAt: p.edited_at?.toISOString() ?? null,
+    createdAt: p.created_at.toISOString(),
+  });
+
+  r.get(
+    '/api/v1/cases/:ref/threads',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The threads you may read: official, discussion, and your private threads',
+        params: Ref,
+        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      authorize(request.actor, 'case:read_full', resource);
+      const v = await viewerOf(db, request.actor, c);
+      const threads = await visibleThreads(db, v, c.id);
+      return {
+        items: threads.map((t) => ({
+          id: t.id,
+          kind: t.kind,
+          title: t.title,
+          posts: Number(t.posts ?? 0),
+          createdAt: t.created_at.toISOString(),
+        })),
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/threads',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Open a private thread for chosen participants (a participant: itself and the coordinators)',
+        params: Ref,
+        body: Body({ title: Text(200), participantIds: Type.Array(Text(64), { minItems: 1, maxItems: 500 }) }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const t = await createPrivateThread(ctxOf(services, request), request.params.ref, request.body);
+      return reply.status(201).send({ id: t.id, kind: t.kind, title: t.title });
+    },
+  );
+
+  r.get(
+    '/api/v1/cases/:ref/threads/:id/posts',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Posts of a thread you may read; TLP:AMBER+STRICT and TLP:RED posts only for their recipients',
+        params: Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
+      authorize(request.actor, 'case:read_full', resource);
+      const v = await viewerOf(db, request.actor, c);
+      const { thread, posts } = await visiblePosts(db, v, c.id, request.params.id);
+      return { thread: { id: thread.id, kind: thread.kind, title: thread.title }, items: posts.map(presentPost) };
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/threads/:id/posts',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Write in a thread, with a TLP 2.0 label (AMBER+STRICT names an org, RED names people)',
+        params: Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false }),
+        body: Body({
+          body: Text(100_000),
+          tlp: Type.Optional(Type.Union(tlpLabels.map((x) => Type.Literal(x)))),
+          recipientOrgId: Type.Optional(Text(64)),
+          recipientUserIds: Type.Optional(Type.Array(Text(64), { maxItems: 200 })),
+          replyTo: Type.Optional(Text(64)),
+        }),
+        response: { 201: Loose, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const post = await addPost(ctxOf(services, request), request.params.ref, request.params.id, request.body);
+      return reply.status(201).send(presentPost(post));
+    },
+  );
+
+  r.patch(
+    '/api/v1/cases/:ref/posts/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Edit your post; earlier versions are kept',
+        params: Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false }),
+        body: Body({ body: Text(100_000) }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const post = await editPost(ctxOf(services, request), request.params.ref, request.params.id, request.body.body);
+      const revisions = await postRevisions(db, post.id);
+      return {
+        ...presentPost(post),
+        revisions: revisions.map((x) => ({ body: x.body, editedAt: x.edited_at.toISOString() })),
       };
     },
   );

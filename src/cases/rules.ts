@@ -178,3 +178,45 @@ export function checkStatus(input: StatusInput) {
  * the embargo issue lands, the embargo date).
  */
 export type CaseAccess = 'staff' | 'participant' | 'terms_only';
+
+/** TLP 2.0 labels (FIRST). AMBER+STRICT: the recipient organization only; RED: named recipients only. */
+export const tlpLabels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+export type Tlp = (typeof tlpLabels)[number];
+
+export interface PostInput {
+  body: string;
+  tlp?: string | undefined;
+  recipientOrgId?: string | undefined;
+  recipientUserIds?: string[] | undefined;
+  replyTo?: string | undefined;
+}
+
+export function checkPost(input: PostInput): {
+  body: string;
+  tlp: Tlp;
+  recipientOrgId: string | null;
+  recipientUserIds: string[];
+} {
+  const problems: FieldProblem[] = [];
+  const body = input.body.trim();
+  if (body.length < 1 || body.length > 100_000)
+    problems.push({ field: 'body', message: 'write 1 to 100,000 characters' });
+  const tlp = (input.tlp ?? 'AMBER') as Tlp;
+  if (!tlpLabels.includes(tlp)) problems.push({ field: 'tlp', message: `use one of ${tlpLabels.join(', ')}` });
+  const recipientOrgId = input.recipientOrgId?.trim() || null;
+  const recipientUserIds = [...new Set(input.recipientUserIds ?? [])];
+  if (tlp === 'AMBER+STRICT' && !recipientOrgId) {
+    problems.push({ field: 'recipientOrgId', message: 'TLP:AMBER+STRICT is for one organization: name it' });
+  }
+  if (tlp !== 'AMBER+STRICT' && recipientOrgId) {
+    problems.push({ field: 'recipientOrgId', message: 'a recipient organization goes with TLP:AMBER+STRICT only' });
+  }
+  if (tlp === 'RED' && recipientUserIds.length === 0) {
+    problems.push({ field: 'recipientUserIds', message: 'TLP:RED is for named people only: name them' });
+  }
+  if (tlp !== 'RED' && recipientUserIds.length > 0) {
+    problems.push({ field: 'recipientUserIds', message: 'named recipients go with TLP:RED only' });
+  }
+  if (problems.length > 0) throw invalidFields(problems);
+  return { body, tlp, recipientOrgId, recipientUserIds };
+}

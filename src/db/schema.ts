@@ -368,6 +368,47 @@ export interface VendorStatusHistoryTable {
   changed_at: Timestamp;
 }
 
+export interface CaseThreadsTable {
+  id: string;
+  case_id: string;
+  kind: 'official' | 'discussion' | 'private';
+  title: string;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface CaseThreadMembersTable {
+  thread_id: string;
+  participant_id: string;
+}
+
+export interface CasePostsTable {
+  id: string;
+  seq: Generated<number>;
+  thread_id: string;
+  case_id: string;
+  reply_to: string | null;
+  author_user_id: string | null;
+  author_org_id: string | null;
+  author_label: string;
+  body: string;
+  tlp: string;
+  recipient_org_id: string | null;
+  recipient_user_ids: Json<string[]>;
+  mentions: Json<string[]>;
+  edited_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface CasePostRevisionsTable {
+  id: string;
+  seq: Generated<number>;
+  post_id: string;
+  body: string;
+  edited_by: string | null;
+  edited_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -397,6 +438,10 @@ export interface Database {
   case_events: CaseEventsTable;
   vendor_statuses: VendorStatusesTable;
   vendor_status_history: VendorStatusHistoryTable;
+  case_threads: CaseThreadsTable;
+  case_thread_members: CaseThreadMembersTable;
+  case_posts: CasePostsTable;
+  case_post_revisions: CasePostRevisionsTable;
 }
 
 export type CaseRow = Selectable<CasesTable>;

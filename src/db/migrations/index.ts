@@ -9,6 +9,7 @@ import * as rateLimitsSettings from './20261127T200600_rate_limits_settings.ts';
 import * as authChangeNotify from './20261127T230000_auth_change_notify.ts';
 import * as reports from './20261127T231000_reports.ts';
 import * as cases from './20261127T233000_cases.ts';
+import * as caseThreads from './20261127T234000_case_threads.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T230000_auth_change_notify': authChangeNotify,
   '20261127T231000_reports': reports,
   '20261127T233000_cases': cases,
+  '20261127T234000_case_threads': caseThreads,
 };
