@@ -7,12 +7,18 @@ import { AuditPage } from './pages/admin/AuditPage.tsx';
 import { OutboxPage } from './pages/admin/OutboxPage.tsx';
 import { SettingsPage } from './pages/admin/SettingsPage.tsx';
 import { UsersPage } from './pages/admin/UsersPage.tsx';
+import { FinderPage } from './pages/finders/FinderPage.tsx';
+import { FindersPage } from './pages/finders/FindersPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { OrgDetailPage } from './pages/orgs/OrgDetailPage.tsx';
 import { OrgsPage } from './pages/orgs/OrgsPage.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+import { FollowUpPage } from './pages/report/FollowUpPage.tsx';
+import { ReportPage } from './pages/report/ReportPage.tsx';
+import { ReportDetailPage } from './pages/reports/ReportDetailPage.tsx';
+import { ReportsQueuePage } from './pages/reports/ReportsQueuePage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 
@@ -21,6 +27,8 @@ const publicPages: Record<string, () => ReactNode> = {
   '/reset-password': () => <ResetPasswordPage />,
   '/forgot-password': () => <ForgotPasswordPage />,
   '/accept-invitation': () => <AcceptInvitationPage />,
+  '/report': () => <ReportPage />,
+  '/report/follow-up': () => <FollowUpPage />,
 };
 
 function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
@@ -29,6 +37,18 @@ function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
   if (match('/orgs', path)) return <OrgsPage />;
   const org = match('/orgs/:id', path);
   if (org?.id) return <OrgDetailPage key={org.id} id={org.id} />;
+  if (match('/reports', path)) return can('report:list') ? <ReportsQueuePage /> : <Forbidden />;
+  const report = match('/reports/:trackingId', path);
+  if (report?.trackingId) {
+    return can('report:list') ? (
+      <ReportDetailPage key={report.trackingId} trackingId={report.trackingId} />
+    ) : (
+      <Forbidden />
+    );
+  }
+  if (match('/finders', path)) return can('finder:read') ? <FindersPage /> : <Forbidden />;
+  const finder = match('/finders/:id', path);
+  if (finder?.id) return can('finder:read') ? <FinderPage key={finder.id} id={finder.id} /> : <Forbidden />;
   if (match('/admin/users', path)) return can('user:list') ? <UsersPage /> : <Forbidden />;
   if (match('/admin/audit', path)) return can('audit:read') ? <AuditPage /> : <Forbidden />;
   if (match('/admin/outbox', path)) return can('outbox:read') ? <OutboxPage /> : <Forbidden />;

@@ -151,6 +151,21 @@ export class ApiError extends Error {
     const list = this.details.issues;
     return Array.isArray(list) ? (list as Issue[]) : [];
   }
+
+  /** Every field the server found wrong at once (`details.problems`, e.g. `affected[0].identifier`). */
+  get problems(): FieldProblem[] {
+    const list = this.details.problems;
+    if (!Array.isArray(list)) return [];
+    return list.filter(
+      (p): p is FieldProblem =>
+        typeof p === 'object' && p !== null && typeof p.field === 'string' && typeof p.message === 'string',
+    );
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
 }
 
 let csrfToken: string | null = null;
@@ -169,7 +184,7 @@ export function onApiError(listener: Listener): () => void {
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-type Query = Record<string, string | number | null | undefined>;
+export type Query = Record<string, string | number | null | undefined>;
 
 export function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
@@ -180,22 +195,35 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export interface RequestOptions {
+  /**
+   * A bearer secret (a finder's follow-up secret): sent in the Authorization header, never in the
+   * URL; the session cookie is left out, and its failures do not touch the signed-in session.
+   */
+  bearer?: string | undefined;
+  /** Extra request headers (e.g. that a submission comes from the web form). */
+  headers?: Record<string, string>;
+}
+
+async function send(method: Method, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
+  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  else if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   try {
-    res = await fetch(path, {
+    return await fetch(path, {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
-      credentials: 'same-origin',
+      credentials: opts.bearer ? 'omit' : 'same-origin',
+      referrerPolicy: 'no-referrer',
     });
   } catch (err) {
     throw new ApiError(0, 'ERR_NETWORK', err instanceof Error ? err.message : 'network error');
   }
-  if (res.status === 204) return undefined as T;
+}
+
+async function failure(res: Response, opts: RequestOptions): Promise<ApiError> {
   const text = await res.text();
   let data: unknown = null;
   try {
@@ -203,12 +231,29 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   } catch {
     data = null;
   }
-  if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)
-      ?.error;
-    const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.details);
-    for (const l of listeners) l(error);
-    throw error;
+  const e = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+  const error = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.details);
+  if (!opts.bearer) for (const l of listeners) l(error);
+  return error;
+}
+
+/** Downloads a file the API serves (an attachment) as a Blob. */
+export async function requestBlob(path: string, opts: RequestOptions = {}): Promise<Blob> {
+  const res = await send('GET', path, undefined, opts);
+  if (!res.ok) throw await failure(res, opts);
+  return res.blob();
+}
+
+export async function request<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, body, opts);
+  if (!res.ok) throw await failure(res, opts);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
   }
   return data as T;
 }

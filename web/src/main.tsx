@@ -6,6 +6,7 @@ import './topbar.css';
 import './components.css';
 import './data.css';
 import './reveal.css';
+import './reports.css';
 import { App } from './App.tsx';
 import { SessionProvider } from './session.tsx';
 

@@ -16,6 +16,8 @@ export function TopBar() {
   const { path } = useLocation();
   const items: NavItem[] = [
     { to: '/', label: t('nav.home'), show: true },
+    { to: '/reports', label: t('nav.reports'), show: can('report:list') },
+    { to: '/finders', label: t('nav.finders'), show: can('finder:read') },
     { to: '/orgs', label: t('nav.orgs'), show: true },
     { to: '/admin/users', label: t('nav.users'), show: can('user:list') },
     { to: '/admin/audit', label: t('nav.audit'), show: can('audit:read') },

@@ -24,6 +24,7 @@ export function LoginPage() {
         <LoginForm onDone={() => navigate(safeNext(query.get('next')), { replace: true })} />
         <p className="auth-links">
           <Link to="/forgot-password">{t('login.forgot')}</Link>
+          <Link to="/report">{t('login.report')}</Link>
         </p>
       </div>
     </div>

@@ -4,6 +4,7 @@ import { api, type Settings } from '../../api.ts';
 import { ErrorAlert, Notice, Submit } from '../../components/forms.tsx';
 import { submitting, useAction, useTitle } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
+import { InstanceKeySection } from './InstanceKeySection.tsx';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -64,6 +65,7 @@ export function SettingsPage() {
           </form>
         </section>
       )}
+      <InstanceKeySection />
     </>
   );
 }
