@@ -42,6 +42,12 @@ export const backupTables = [
   ['case_thread_members', ['thread_id', 'participant_id']],
   ['case_posts', ['seq']],
   ['case_post_revisions', ['seq']],
+  ['org_profiles', ['org_id']],
+  ['org_contacts', ['created_at', 'id']],
+  ['org_products', ['created_at', 'id']],
+  ['org_relations', ['upstream_org_id', 'downstream_org_id']],
+  ['communities', ['created_at', 'id']],
+  ['community_members', ['community_id', 'org_id']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */
@@ -55,6 +61,7 @@ const jsonColumns: Record<string, string[]> = {
   case_events: ['data'],
   vendor_statuses: ['refs'],
   case_posts: ['recipient_user_ids', 'mentions'],
+  org_profiles: ['languages'],
 };
 /** bytea columns travel as base64. */
 const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };

@@ -409,6 +409,61 @@ export interface CasePostRevisionsTable {
   edited_at: Timestamp;
 }
 
+export interface OrgProfilesTable {
+  org_id: string;
+  verified: boolean;
+  verified_by: string | null;
+  languages: Json<string[]>;
+  time_zone: string | null;
+  country: string | null;
+  updated_at: Timestamp;
+}
+
+export interface OrgContactsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: string;
+  name: string | null;
+  phone: string | null;
+  pgp_public_key: string | null;
+  pgp_fingerprint: string | null;
+  pgp_expires_at: Timestamp | null;
+  status: 'approved' | 'pending';
+  proposed_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrgProductsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  identifier: string | null;
+  versions: string;
+  created_at: Timestamp;
+}
+
+export interface OrgRelationsTable {
+  upstream_org_id: string;
+  downstream_org_id: string;
+  note: string;
+  created_at: Timestamp;
+}
+
+export interface CommunitiesTable {
+  id: string;
+  name: string;
+  terms_text: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CommunityMembersTable {
+  community_id: string;
+  org_id: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -442,7 +497,15 @@ export interface Database {
   case_thread_members: CaseThreadMembersTable;
   case_posts: CasePostsTable;
   case_post_revisions: CasePostRevisionsTable;
+  org_profiles: OrgProfilesTable;
+  org_contacts: OrgContactsTable;
+  org_products: OrgProductsTable;
+  org_relations: OrgRelationsTable;
+  communities: CommunitiesTable;
+  community_members: CommunityMembersTable;
 }
+
+export type OrgContactRow = Selectable<OrgContactsTable>;
 
 export type CaseRow = Selectable<CasesTable>;
 export type ParticipantRow = Selectable<CaseParticipantsTable>;

@@ -20,6 +20,7 @@ import { userRoutes } from '../users/routes.ts';
 import { installAuth, type Services } from './auth.ts';
 import { reportRoutes } from '../reports/routes.ts';
 import { caseRoutes } from '../cases/routes.ts';
+import { directoryRoutes } from '../directory/routes.ts';
 import { keyRoutes } from '../keys/routes.ts';
 import { disclosureRoutes } from '../disclosure/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
@@ -144,6 +145,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   settingsRoutes(app, services);
   reportRoutes(app, services);
   caseRoutes(app, services);
+  directoryRoutes(app, services);
   await keyRoutes(app, services);
   disclosureRoutes(app, services);
 

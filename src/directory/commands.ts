@@ -1,0 +1,550 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { sql, type Transaction } from 'kysely';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
+import { recordAudit } from '../audit/record.ts';
+import { AppError, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { Database, OrganizationRow } from '../db/schema.ts';
+import { findOrgById, findOrgByName } from '../orgs/queries.ts';
+import { checkOrgKind, checkOrgName, checkWebsite } from '../orgs/rules.ts';
+import { authorize, can, instance } from '../policy/policy.ts';
+import { invalidFields, type FieldProblem } from '../reports/rules.ts';
+import { parsePublicKey } from '../users/pgp.ts';
+import { addParticipant } from '../cases/commands.ts';
+import { caseResource, findCase } from '../cases/queries.ts';
+import {
+  checkContact,
+  checkProduct,
+  checkProfile,
+  CSV_COLUMNS,
+  entriesFromCsvRows,
+  type ContactInput,
+  type DirectoryEntry,
+  type ProductInput,
+  type ProfileInput,
+} from './rules.ts';
+
+type Tx = Transaction<Database>;
+
+async function loadOrg(tx: Db, orgId: string): Promise<OrganizationRow> {
+  const org = await findOrgById(tx, orgId);
+  if (!org) throw notFound('organization', orgId);
+  return org;
+}
+
+/** Vendor admins edit their own entry; coordinators and admins any. */
+async function loadEditable(tx: Db, ctx: Ctx, orgId: string): Promise<OrganizationRow> {
+  const org = await loadOrg(tx, orgId);
+  authorize(ctx.actor, 'org:update', { type: 'org', id: org.id, kind: org.kind });
+  return org;
+}
+
+const isDirectoryStaff = (ctx: Ctx) => can(ctx.actor, 'org:create', instance);
+
+async function upsertProfile(
+  tx: Tx,
+  orgId: string,
+  p: { languages: string[]; timeZone: string | null; country: string | null },
+  now: Date,
+) {
+  await tx
+    .insertInto('org_profiles')
+    .values({
+      org_id: orgId,
+      verified: false,
+      verified_by: null,
+      languages: JSON.stringify(p.languages),
+      time_zone: p.timeZone,
+      country: p.country,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet({
+        languages: JSON.stringify(p.languages),
+        time_zone: p.timeZone,
+        country: p.country,
+        updated_at: now,
+      }),
+    )
+    .execute();
+}
+
+export async function updateProfile(ctx: Ctx, orgId: string, input: ProfileInput): Promise<void> {
+  const problems: FieldProblem[] = [];
+  const p = checkProfile(input, problems);
+  if (problems.length > 0) throw invalidFields(problems);
+  await inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    await upsertProfile(tx, org.id, p, ctx.now());
+    await recordAudit(tx, ctx, { action: 'directory.profile', subjectType: 'org', subjectId: org.id, summary: p });
+  });
+}
+
+/** Staff vouch for an organization (they checked who is behind it). */
+export async function setVerified(ctx: Ctx, orgId: string, verified: boolean): Promise<void> {
+  authorize(ctx.actor, 'org:create', instance);
+  await inTransaction(ctx, async (tx) => {
+    const org = await loadOrg(tx, orgId);
+    const by = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+    await tx
+      .insertInto('org_profiles')
+      .values({
+        org_id: org.id,
+        verified,
+        verified_by: by,
+        languages: JSON.stringify([]),
+        time_zone: null,
+        country: null,
+        updated_at: ctx.now(),
+      })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ verified, verified_by: by, updated_at: ctx.now() }))
+      .execute();
+    await recordAudit(tx, ctx, {
+      action: 'directory.verify',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { verified },
+    });
+  });
+}
+
+async function contactValues(ctx: Ctx, input: ContactInput, problems: FieldProblem[], prefix = '') {
+  const c = checkContact(input, problems, prefix);
+  let key: { armored: string; fingerprint: string; expiresAt: Date | null } | null = null;
+  if (c.pgpPublicKey) {
+    try {
+      key = await parsePublicKey(c.pgpPublicKey, ctx.now());
+    } catch (err) {
+      problems.push({
+        field: `${prefix}pgpPublicKey`,
+        message: err instanceof AppError ? err.message : 'the key could not be read',
+      });
+    }
+  }
+  return { ...c, key };
+}
+
+/**
+ * A security contact. From staff it is approved at once; from the vendor itself it waits for
+ * staff approval before notifications go to it (a hijacked vendor account cannot redirect them).
+ */
+export async function addContact(ctx: Ctx, orgId: string, input: ContactInput) {
+  const problems: FieldProblem[] = [];
+  const c = await contactValues(ctx, input, problems);
+  if (problems.length > 0) throw invalidFields(problems);
+  return inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const staff = isDirectoryStaff(ctx);
+    const row = await tx
+      .insertInto('org_contacts')
+      .values({
+        id: newId(),
+        org_id: org.id,
+        email: c.email,
+        role: c.role,
+        name: c.name,
+        phone: c.phone,
+        pgp_public_key: c.key?.armored ?? null,
+        pgp_fingerprint: c.key?.fingerprint ?? null,
+        pgp_expires_at: c.key?.expiresAt ?? null,
+        status: staff ? 'approved' : 'pending',
+        proposed_by: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
+        created_at: ctx.now(),
+        updated_at: ctx.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new AppError('ERR_CONFLICT', `${c.email} is already a ${c.role} contact of ${org.name}`);
+    await recordAudit(tx, ctx, {
+      action: 'directory.contact_add',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { contactId: row.id, email: row.email, role: row.role, status: row.status },
+    });
+    return row;
+  });
+}
+
+export async function approveContact(ctx: Ctx, orgId: string, contactId: string) {
+  authorize(ctx.actor, 'org:create', instance);
+  return inTransaction(ctx, async (tx) => {
+    const row = /^[0-9a-f-]{36}$/i.test(contactId)
+      ? await tx
+          .updateTable('org_contacts')
+          .set({ status: 'approved', updated_at: ctx.now() })
+          .where('id', '=', contactId)
+          .where('org_id', '=', orgId)
+          .returningAll()
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw notFound('contact', contactId);
+    await recordAudit(tx, ctx, {
+      action: 'directory.contact_approve',
+      subjectType: 'org',
+      subjectId: orgId,
+      summary: { contactId },
+    });
+    return row;
+  });
+}
+
+export async function removeContact(ctx: Ctx, orgId: string, contactId: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const res = /^[0-9a-f-]{36}$/i.test(contactId)
+      ? await tx.deleteFrom('org_contacts').where('id', '=', contactId).where('org_id', '=', org.id).executeTakeFirst()
+      : { numDeletedRows: 0n };
+    if (Number(res.numDeletedRows) === 0) throw notFound('contact', contactId);
+    await recordAudit(tx, ctx, {
+      action: 'directory.contact_remove',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { contactId },
+    });
+  });
+}
+
+export async function addProduct(ctx: Ctx, orgId: string, input: ProductInput) {
+  const problems: FieldProblem[] = [];
+  const p = checkProduct(input, problems);
+  if (problems.length > 0) throw invalidFields(problems);
+  return inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const row = await tx
+      .insertInto('org_products')
+      .values({
+        id: newId(),
+        org_id: org.id,
+        name: p.name,
+        identifier: p.identifier,
+        versions: p.versions,
+        created_at: ctx.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already lists a product named ${p.name}`);
+    await recordAudit(tx, ctx, {
+      action: 'directory.product_add',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { productId: row.id, name: p.name },
+    });
+    return row;
+  });
+}
+
+export async function removeProduct(ctx: Ctx, orgId: string, productId: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const res = /^[0-9a-f-]{36}$/i.test(productId)
+      ? await tx.deleteFrom('org_products').where('id', '=', productId).where('org_id', '=', org.id).executeTakeFirst()
+      : { numDeletedRows: 0n };
+    if (Number(res.numDeletedRows) === 0) throw notFound('product', productId);
+    await recordAudit(tx, ctx, {
+      action: 'directory.product_remove',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { productId },
+    });
+  });
+}
+
+/** Upstream supplies downstream (a library and the products that embed it). Staff record it. */
+export async function addRelation(ctx: Ctx, upstreamId: string, downstreamId: string, note: string): Promise<void> {
+  authorize(ctx.actor, 'org:create', instance);
+  if (upstreamId === downstreamId)
+    throw invalidFields([{ field: 'downstreamOrgId', message: 'an organization is not its own supplier' }]);
+  await inTransaction(ctx, async (tx) => {
+    await loadOrg(tx, upstreamId);
+    await loadOrg(tx, downstreamId);
+    await tx
+      .insertInto('org_relations')
+      .values({
+        upstream_org_id: upstreamId,
+        downstream_org_id: downstreamId,
+        note: note.trim().slice(0, 500),
+        created_at: ctx.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await recordAudit(tx, ctx, {
+      action: 'directory.relation_add',
+      subjectType: 'org',
+      subjectId: upstreamId,
+      summary: { downstreamId },
+    });
+  });
+}
+
+export async function createCommunity(
+  ctx: Ctx,
+  input: { name: string; termsText?: string | undefined; orgIds?: string[] | undefined },
+) {
+  authorize(ctx.actor, 'org:create', instance);
+  const name = input.name.trim();
+  if (name.length < 2 || name.length > 200)
+    throw invalidFields([{ field: 'name', message: 'the name must be 2 to 200 characters' }]);
+  return inTransaction(ctx, async (tx) => {
+    const c = await tx
+      .insertInto('communities')
+      .values({
+        id: newId(),
+        name,
+        terms_text: (input.termsText ?? '').trim(),
+        created_at: ctx.now(),
+        updated_at: ctx.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!c) throw new AppError('ERR_CONFLICT', `a community named ${name} exists already`);
+    for (const orgId of new Set(input.orgIds ?? [])) {
+      const org = await findOrgById(tx, orgId);
+      if (!org || org.kind === 'home')
+        throw invalidFields([{ field: 'orgIds', message: `organization ${orgId} was not found` }]);
+      await tx.insertInto('community_members').values({ community_id: c.id, org_id: org.id }).execute();
+    }
+    await recordAudit(tx, ctx, {
+      action: 'directory.community_create',
+      subjectType: 'community',
+      subjectId: c.id,
+      summary: { name },
+    });
+    return c;
+  });
+}
+
+/** Invites every member organization of a community to a case, skipping those already in it. */
+export async function inviteCommunity(ctx: Ctx, caseRef: string, communityId: string, role = 'vendor') {
+  const c = await findCase(ctx.db, caseRef);
+  if (!c) throw notFound('case', caseRef);
+  authorize(ctx.actor, 'case:manage', await caseResource(ctx.db, ctx.actor, c), 'case:read');
+  const members = /^[0-9a-f-]{36}$/i.test(communityId)
+    ? await ctx.db.selectFrom('community_members').select('org_id').where('community_id', '=', communityId).execute()
+    : [];
+  if (members.length === 0)
+    throw invalidFields([{ field: 'communityId', message: 'no such community, or it has no members' }]);
+  const added: string[] = [];
+  const skipped: string[] = [];
+  for (const m of members) {
+    try {
+      await addParticipant(ctx, caseRef, { orgId: m.org_id, role });
+      added.push(m.org_id);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'ERR_CONFLICT') skipped.push(m.org_id);
+      else throw err;
+    }
+  }
+  return { added, skipped };
+}
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  contacts: number;
+  products: number;
+  rejected: { at: string; name: string; problems: FieldProblem[] }[];
+}
+
+/**
+ * Imports organizations with their contacts and products (JSON array, or CSV with the columns
+ * in `CSV_COLUMNS`). Each organization is its own transaction: a bad entry is reported with its
+ * line (CSV) or index (JSON) and the reasons, and the others still land.
+ */
+export async function importDirectory(ctx: Ctx, format: 'json' | 'csv', content: string): Promise<ImportReport> {
+  authorize(ctx.actor, 'org:create', instance);
+  let items: { entry: DirectoryEntry; at: string }[];
+  if (format === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(content);
+    } catch {
+      throw invalidFields([{ field: 'content', message: 'the JSON could not be parsed' }]);
+    }
+    if (!Array.isArray(parsed))
+      throw invalidFields([{ field: 'content', message: 'expected a JSON array of organizations' }]);
+    items = parsed.map((entry, i) => ({ entry: entry as DirectoryEntry, at: `[${i}]` }));
+  } else {
+    let rows: Record<string, string>[];
+    try {
+      rows = parseCsv(content, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
+        string,
+        string
+      >[];
+    } catch (err) {
+      throw invalidFields([{ field: 'content', message: `the CSV could not be parsed: ${(err as Error).message}` }]);
+    }
+    const missing = rows.length > 0 && !('organization' in rows[0]!);
+    if (missing)
+      throw invalidFields([
+        { field: 'content', message: `the CSV needs a header row with: ${CSV_COLUMNS.join(', ')}` },
+      ]);
+    items = [...entriesFromCsvRows(rows).entries.values()].map(({ entry, lines }) => ({
+      entry,
+      at: `line ${lines.join(', ')}`,
+    }));
+  }
+  const report: ImportReport = { created: 0, updated: 0, contacts: 0, products: 0, rejected: [] };
+  for (const { entry, at } of items) {
+    const problems: FieldProblem[] = [];
+    try {
+      if (!entry || typeof entry !== 'object' || typeof entry.name !== 'string') {
+        report.rejected.push({
+          at,
+          name: '',
+          problems: [{ field: 'name', message: 'each organization needs a name' }],
+        });
+        continue;
+      }
+      const name = checkOrgName(entry.name);
+      const kind = checkOrgKind(entry.kind ?? 'vendor');
+      const website = checkWebsite(entry.website ?? null);
+      const profile = checkProfile(entry, problems);
+      const contacts: Awaited<ReturnType<typeof contactValues>>[] = [];
+      for (const [i, c] of (entry.contacts ?? []).entries())
+        contacts.push(await contactValues(ctx, c, problems, `contacts[${i}].`));
+      const products = (entry.products ?? []).map((p, i) => checkProduct(p, problems, `products[${i}].`));
+      if (problems.length > 0) {
+        report.rejected.push({ at, name, problems });
+        continue;
+      }
+      await inTransaction(ctx, async (tx) => {
+        const now = ctx.now();
+        let org = await findOrgByName(tx, name);
+        if (org && org.kind === 'home')
+          throw invalidFields([{ field: 'name', message: 'that is the home organization' }]);
+        if (!org) {
+          org = await tx
+            .insertInto('organizations')
+            .values({ id: newId(), name, kind, website, created_at: now, updated_at: now })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          report.created++;
+        } else report.updated++;
+        await upsertProfile(tx, org.id, profile, now);
+        for (const c of contacts) {
+          const r = await tx
+            .insertInto('org_contacts')
+            .values({
+              id: newId(),
+              org_id: org.id,
+              email: c.email,
+              role: c.role,
+              name: c.name,
+              phone: c.phone,
+              pgp_public_key: c.key?.armored ?? null,
+              pgp_fingerprint: c.key?.fingerprint ?? null,
+              pgp_expires_at: c.key?.expiresAt ?? null,
+              status: 'approved',
+              proposed_by: null,
+              created_at: now,
+              updated_at: now,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          report.contacts += Number(r.numInsertedOrUpdatedRows ?? 0);
+        }
+        for (const p of products) {
+          const r = await tx
+            .insertInto('org_products')
+            .values({
+              id: newId(),
+              org_id: org.id,
+              name: p.name,
+              identifier: p.identifier,
+              versions: p.versions,
+              created_at: now,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          report.products += Number(r.numInsertedOrUpdatedRows ?? 0);
+        }
+        await recordAudit(tx, ctx, {
+          action: 'directory.import',
+          subjectType: 'org',
+          subjectId: org.id,
+          summary: { name, at },
+        });
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'ERR_VALIDATION') {
+        const fromError = (err.details.problems as FieldProblem[] | undefined) ?? [
+          { field: typeof err.details.field === 'string' ? err.details.field : 'entry', message: err.message },
+        ];
+        report.rejected.push({ at, name: String(entry?.name ?? ''), problems: fromError });
+      } else throw err;
+    }
+  }
+  return report;
+}
+
+/** Every external organization with its profile, approved contacts and products. */
+export async function exportDirectory(ctx: Ctx, format: 'json' | 'csv'): Promise<string> {
+  authorize(ctx.actor, 'org:create', instance);
+  const orgs = await ctx.db
+    .selectFrom('organizations as o')
+    .leftJoin('org_profiles as p', 'p.org_id', 'o.id')
+    .select(['o.id', 'o.name', 'o.kind', 'o.website', 'p.country', 'p.time_zone', 'p.languages', 'p.verified'])
+    .where('o.kind', '!=', 'home')
+    .orderBy(sql`lower(o.name)`)
+    .execute();
+  const contacts = await ctx.db
+    .selectFrom('org_contacts')
+    .selectAll()
+    .where('status', '=', 'approved')
+    .orderBy('created_at')
+    .execute();
+  const products = await ctx.db.selectFrom('org_products').selectAll().orderBy('name').execute();
+  const entries: DirectoryEntry[] = orgs.map((o) => ({
+    name: o.name,
+    kind: o.kind,
+    website: o.website,
+    country: o.country,
+    timeZone: o.time_zone,
+    languages: o.languages ?? [],
+    verified: o.verified ?? false,
+    contacts: contacts
+      .filter((c) => c.org_id === o.id)
+      .map((c) => ({
+        email: c.email,
+        role: c.role,
+        name: c.name ?? undefined,
+        phone: c.phone ?? undefined,
+        pgpPublicKey: c.pgp_public_key ?? undefined,
+      })),
+    products: products
+      .filter((p) => p.org_id === o.id)
+      .map((p) => ({ name: p.name, identifier: p.identifier ?? undefined, versions: p.versions })),
+  }));
+  if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
+  const rows: string[][] = [];
+  for (const e of entries) {
+    const base = [
+      e.name,
+      e.kind ?? '',
+      e.website ?? '',
+      e.country ?? '',
+      e.timeZone ?? '',
+      (e.languages ?? []).join(';'),
+    ];
+    const n = Math.max(1, e.contacts!.length, e.products!.length);
+    for (let i = 0; i < n; i++) {
+      const c = e.contacts![i];
+      const p = e.products![i];
+      rows.push([
+        ...base,
+        c?.email ?? '',
+        c?.role ?? '',
+        c?.name ?? '',
+        c?.phone ?? '',
+        p?.name ?? '',
+        p?.identifier ?? '',
+        p?.versions ?? '',
+      ]);
+    }
+  }
+  return stringifyCsv(rows, { header: true, columns: [...CSV_COLUMNS] });
+}
