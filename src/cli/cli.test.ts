@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../db/connect.ts';
 import { testEngine } from '../../tests/support/engine.ts';
 
@@ -29,13 +29,22 @@ function accord(args: string[], opts: { dataDir: string; input?: string; env?: R
       ACCORD_LOG_LEVEL: 'warn',
       ...opts.env,
     },
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
 // The CLI tests exercise the embedded engine only; the commands they call run on both engines in the other suites.
-describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 180_000 }, () => {
+describe.skipIf(testEngine() !== 'embedded')('accord command line', { timeout: 300_000 }, () => {
+  beforeAll(() => {
+    // The packaged entry (what `npm start` runs): one pre-compiled file starts far faster than tsx
+    // compiling every source file on each of the many CLI calls below.
+    const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (built.status !== 0) throw new Error(`could not build the server bundle: ${built.stderr}`);
+  }, 120_000);
   afterAll(() => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
