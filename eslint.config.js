@@ -81,6 +81,7 @@ export default tseslint.config(
       'src/auth/reset.ts',
       'src/settings/settings.ts',
       'src/cases/threads.ts',
+      'src/cases/reminders.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -26,6 +26,7 @@ import { orThrow } from '../vultron/result.ts';
 import { rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
 import { caseResource, findCase } from './queries.ts';
 import { createStandardThreads } from './threads.ts';
+import { scheduleReminders } from './reminders.ts';
 import {
   checkCaseInput,
   checkStatus,
@@ -264,6 +265,7 @@ export async function addParticipant(
       .returningAll()
       .executeTakeFirst();
     if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already takes part in ${c.case_id} as ${role}`);
+    if (role === 'vendor') await scheduleReminders(tx, ctx, row.id, ctx.now());
     const recipients = allowed.length > 0 ? members.filter((m) => allowed.includes(m.id)) : members;
     for (const m of recipients) {
       await queueMail(tx, ctx, {

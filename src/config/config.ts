@@ -18,7 +18,7 @@ export interface Config {
   require2faForStaff: boolean;
   rateLimit: { authPerMinute: number; publicPerMinute: number; reportsPerHour: number };
   reports: ReportsConfig;
-  cases: { idPrefix: string };
+  cases: { idPrefix: string; reminderDays: number[] };
   sla: SlaConfig;
   intake: IntakeConfig;
   disclosure: DisclosureConfig;
@@ -85,6 +85,7 @@ export const configVariables = [
   ['ACCORD_RATE_LIMIT_REPORTS', '20', 'reports and finder messages per hour per client address'],
   ['ACCORD_REPORT_ID_PREFIX', 'ACC', 'prefix of report tracking ids (ACC-2026-0001)'],
   ['ACCORD_CASE_ID_PREFIX', 'CASE', 'prefix of case ids (CASE-2026-0001)'],
+  ['ACCORD_REMINDER_DAYS', '3,7,14', 'days after notification on which silent vendors are reminded'],
   ['ACCORD_ATTACHMENT_MAX_BYTES', '10485760', 'largest attachment accepted on a report or message'],
   ['ACCORD_ATTACHMENT_MAX_COUNT', '10', 'most attachments on one report or message'],
   ['ACCORD_ATTACHMENT_TYPES', '(see below)', 'comma-separated media types accepted as attachments; text/* allowed'],
@@ -232,6 +233,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       `ACCORD_CASE_ID_PREFIX="${caseIdPrefix}" must be 1 to 16 capital letters or digits, starting with a letter`,
     );
   }
+  const reminderDays = (env.ACCORD_REMINDER_DAYS?.trim() ? list(env, 'ACCORD_REMINDER_DAYS') : ['3', '7', '14']).map(
+    Number,
+  );
+  if (reminderDays.some((d) => !Number.isInteger(d) || d < 1 || d > 365)) {
+    errors.push('ACCORD_REMINDER_DAYS must be whole numbers of days from 1 to 365, comma-separated (e.g. 3,7,14)');
+  }
   const timeZone = env.ACCORD_TIME_ZONE?.trim() || 'UTC';
   if (!isTimeZone(timeZone))
     errors.push(`ACCORD_TIME_ZONE="${timeZone}" is not an IANA time zone such as Europe/Berlin`);
@@ -287,7 +294,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       attachmentMaxCount: int(env, 'ACCORD_ATTACHMENT_MAX_COUNT', 10, 0, 100, errors),
       attachmentTypes,
     },
-    cases: { idPrefix: caseIdPrefix },
+    cases: { idPrefix: caseIdPrefix, reminderDays },
     sla: {
       timeZone,
       holidays,

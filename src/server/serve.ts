@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Ctx } from '../app/context.ts';
 import { startAuthCache } from '../auth/cache.ts';
+import { caseReminderJob, REMINDER_JOB } from '../cases/reminders.ts';
 import { acceptIntakeMail, INTAKE_JOB, intakeMailJob } from '../intake/commands.ts';
 import { startIntakeSmtp, type IntakeSmtp } from '../intake/smtp.ts';
 import { ensureInstanceKey } from '../keys/commands.ts';
@@ -65,6 +66,7 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   };
   if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
   handlers[INTAKE_JOB] = intakeMailJob;
+  handlers[REMINDER_JOB] = caseReminderJob;
   return handlers;
 }
 

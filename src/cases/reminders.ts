@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
+import { newId } from '../core/ids.ts';
+import { enqueueJob } from '../jobs/queue.ts';
+import { queueMail } from '../mail/outbox.ts';
+
+/**
+ * Reminders to silent vendors, from the durable job queue: one job per (participant, day) with
+ * a unique key, so it is enqueued once; the handler records `reminder_sent` in the same
+ * transaction as the mail and checks for it first, so a job that runs again after a crash or on
+ * another node sends nothing twice. "Silent" means: not yet received the case (RM Start) and no
+ * status stated.
+ */
+export const REMINDER_JOB = 'case.reminder';
+
+export async function scheduleReminders(db: Db, ctx: Ctx, participantId: string, notifiedAt: Date): Promise<void> {
+  for (const day of ctx.config.cases.reminderDays) {
+    await enqueueJob(
+      db,
+      {
+        kind: REMINDER_JOB,
+        payload: { participantId, day },
+        uniqueKey: `reminder:${participantId}:${day}`,
+        runAt: new Date(notifiedAt.getTime() + day * 86400_000),
+      },
+      ctx.now(),
+    );
+  }
+}
+
+export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>): Promise<void> {
+  const participantId = typeof payload.participantId === 'string' ? payload.participantId : null;
+  const day = typeof payload.day === 'number' ? payload.day : null;
+  if (!participantId || day === null) return;
+  await inTransaction(ctx, async (tx) => {
+    // Serializes concurrent runs for this participant: the second waits, then sees the event.
+    const p = await tx
+      .selectFrom('case_participants')
+      .selectAll()
+      .where('id', '=', participantId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!p || !p.org_id) return;
+    const sent = await tx
+      .selectFrom('case_events')
+      .select('id')
+      .where('participant_id', '=', p.id)
+      .where('kind', '=', 'reminder_sent')
+      .where(sql<boolean>`(data->>'day')::int = ${day}`)
+      .executeTakeFirst();
+    if (sent) return;
+    const answered = await tx
+      .selectFrom('vendor_statuses')
+      .select('id')
+      .where('participant_id', '=', p.id)
+      .executeTakeFirst();
+    const c = await tx
+      .selectFrom('cases')
+      .select(['id', 'case_id', 'status'])
+      .where('id', '=', p.case_id)
+      .executeTakeFirstOrThrow();
+    if (answered || p.rm_state !== 'S' || c.status !== 'open') return;
+    const recipients = await reminderRecipients(tx, p.org_id, p.allowed_user_ids);
+    for (const to of recipients) {
+      await queueMail(tx, ctx, {
+        to,
+        subject: `[${c.case_id}] Reminder: a coordinated disclosure case awaits your answer`,
+        text: [
+          `${ctx.config.instanceName} notified your organization about case ${c.case_id} ${day} days ago and has not heard back.`,
+          'Please sign in, accept the case terms and tell us whether your products are affected:',
+          `${ctx.config.baseUrl}/cases/${c.case_id}`,
+        ].join('\n'),
+      });
+    }
+    await tx
+      .insertInto('case_events')
+      .values({
+        id: newId(),
+        case_id: c.id,
+        participant_id: p.id,
+        kind: 'reminder_sent',
+        actor_user_id: null,
+        actor_label: 'system:reminders',
+        data: JSON.stringify({ day, recipients: recipients.length }),
+        created_at: ctx.now(),
+      })
+      .execute();
+  });
+}
+
+/** Named users of the participation (or all members), plus the org's approved security contacts. */
+async function reminderRecipients(db: Db, orgId: string, allowed: string[]): Promise<string[]> {
+  let members = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select('u.email')
+    .where('m.org_id', '=', orgId)
+    .where('u.disabled_at', 'is', null);
+  if (allowed.length > 0) members = members.where('u.id', 'in', allowed);
+  const contacts =
+    allowed.length > 0
+      ? []
+      : await db
+          .selectFrom('org_contacts')
+          .select('email')
+          .where('org_id', '=', orgId)
+          .where('status', '=', 'approved')
+          .where('role', 'in', ['security', 'psirt'])
+          .execute();
+  const emails = [...(await members.execute()).map((m) => m.email), ...contacts.map((c) => c.email)];
+  return [...new Set(emails.map((e) => e.toLowerCase()))];
+}
