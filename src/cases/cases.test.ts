@@ -338,4 +338,47 @@ describe('multi-party cases over HTTP', () => {
     const timeline = JSON.stringify((await call('GET', `/api/v1/cases/${caseId}/timeline`, lead)).json<Json>());
     expect(timeline).not.toContain('ACME-only detail');
   });
+
+  it('notifies official posts encrypted to recipients with a key (signed by the instance), others by a content-free notice', async () => {
+    const { caseId } = await setUp();
+    for (const who of [acme.admin, globex.admin])
+      await call('POST', `/api/v1/cases/${caseId}/terms/accept`, who, { version: 1 });
+    const openpgp = await import('openpgp');
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email: 'acme-admin@example.org' }],
+      format: 'armored',
+    });
+    expect((await call('PATCH', '/api/v1/me', acme.admin, { pgpPublicKey: publicKey })).statusCode).toBe(200);
+    const official = ((await call('GET', `/api/v1/cases/${caseId}/threads`, lead)).json<Json>().items as Json[]).find(
+      (t) => t.kind === 'official',
+    )!;
+    // The instance key exists from the first start on; here the first request creates it.
+    const instanceKey = (await call('GET', '/api/v1/instance-key', null)).json<Json>().publicKey as string;
+    await db.db.deleteFrom('outbox').execute();
+    const posted = await call('POST', `/api/v1/cases/${caseId}/threads/${official.id}/posts`, lead, {
+      body: 'The fix ships in 4.2.1 on 2027-01-12',
+      tlp: 'AMBER',
+    });
+    expect(posted.statusCode).toBe(201);
+    const acmeEmail = (await call('GET', '/api/v1/me', acme.admin)).json<Json>().user.email as string;
+    const mails = await db.db.selectFrom('outbox').selectAll().execute();
+    const toAcme = mails.find((m) => m.to_address === acmeEmail)!;
+    expect(toAcme.body_text).toContain('-----BEGIN PGP MESSAGE-----');
+    expect(toAcme.body_text).not.toContain('4.2.1');
+    const opened = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: toAcme.body_text }),
+      decryptionKeys: await openpgp.readPrivateKey({ armoredKey: privateKey }),
+      verificationKeys: await openpgp.readKey({ armoredKey: instanceKey }),
+      expectSigned: true,
+    });
+    expect(opened.data).toContain('The fix ships in 4.2.1 on 2027-01-12');
+    const others = mails.filter((m) => m.to_address !== acmeEmail);
+    expect(others.length).toBeGreaterThan(0);
+    for (const m of others) {
+      expect(m.body_text).not.toContain('4.2.1');
+      expect(m.body_text).toContain(`/cases/${caseId}`);
+    }
+  });
 });

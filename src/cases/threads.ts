@@ -4,6 +4,9 @@ import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
+import { currentInstanceKey } from '../keys/queries.ts';
+import { encryptText } from '../keys/pgp.ts';
+import { queueMail } from '../mail/outbox.ts';
 import { findHomeOrg } from '../orgs/queries.ts';
 import { actorId, actorLabel, type Actor } from '../policy/actor.ts';
 import { authorize, can, type CaseResource } from '../policy/policy.ts';
@@ -304,6 +307,7 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (thread.kind !== 'discussion') await notifyPost(tx, ctx, c, thread, post);
     await tx
       .insertInto('case_events')
       .values({
@@ -326,6 +330,68 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
     });
     return post;
   });
+}
+
+/**
+ * Tells the post's audience by e-mail. Nothing embargoed travels in clear text: a recipient with
+ * an OpenPGP key on their profile gets the full post encrypted to it and signed with the instance
+ * key; everyone else a notice with the link only. The audience is the thread's, narrowed by the
+ * post's TLP (AMBER+STRICT: the two organizations; RED: the named people).
+ */
+async function notifyPost(
+  tx: Tx,
+  ctx: Ctx,
+  c: CaseRow,
+  thread: { id: string; kind: string; title: string },
+  post: {
+    id: string;
+    body: string;
+    tlp: string;
+    author_user_id: string | null;
+    author_org_id: string | null;
+    recipient_org_id: string | null;
+    recipient_user_ids: string[];
+  },
+): Promise<void> {
+  const audience = await threadAudience(tx, c, thread.kind, thread.id);
+  let ids = [...audience].filter((u) => u !== post.author_user_id);
+  if (post.tlp === 'RED') ids = ids.filter((u) => post.recipient_user_ids.includes(u));
+  if (post.tlp === 'AMBER+STRICT') {
+    const orgs = [post.author_org_id, post.recipient_org_id].filter((o): o is string => o !== null);
+    const inOrgs = orgs.length
+      ? await tx.selectFrom('memberships').select('user_id').where('org_id', 'in', orgs).execute()
+      : [];
+    const allowed = new Set(inOrgs.map((m) => m.user_id));
+    ids = ids.filter((u) => allowed.has(u));
+  }
+  if (ids.length === 0) return;
+  const users = await tx
+    .selectFrom('users')
+    .select(['id', 'email', 'pgp_public_key'])
+    .where('id', 'in', ids)
+    .where('disabled_at', 'is', null)
+    .execute();
+  const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
+  const subject = `[${c.case_id}] New post in "${thread.kind === 'official' ? 'Official notices' : 'a private thread'}"`;
+  const notice = `There is a new post (TLP:${post.tlp}) in case ${c.case_id}. Sign in to read it:\n${link}`;
+  let signingKey: string | null = null;
+  for (const u of users) {
+    let text = notice;
+    if (u.pgp_public_key) {
+      // Read in this transaction: on the embedded engine a second connection would wait for it.
+      signingKey ??= (await currentInstanceKey(tx))?.private_key ?? null;
+      try {
+        text = await encryptText(
+          `TLP:${post.tlp}\n\n${post.body}\n\n-- \n${link}`,
+          u.pgp_public_key,
+          signingKey ?? undefined,
+        );
+      } catch (err) {
+        ctx.log.warn({ err, userId: u.id }, 'could not encrypt the notification; sending the notice only');
+      }
+    }
+    await queueMail(tx, ctx, { to: u.email, subject, text });
+  }
 }
 
 /** Authors edit their own posts; every earlier text is kept. */

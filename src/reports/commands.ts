@@ -8,7 +8,7 @@ import { newId } from '../core/ids.ts';
 import type { Database, FinderRow, ReportMessageRow, ReportRow } from '../db/schema.ts';
 import { ensureInstanceKey } from '../keys/commands.ts';
 import { encryptText } from '../keys/pgp.ts';
-import { instanceKeyHistory } from '../keys/queries.ts';
+import { currentInstanceKey, instanceKeyHistory } from '../keys/queries.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { actorId, actorLabel } from '../policy/actor.ts';
 import { authorize } from '../policy/policy.ts';
@@ -225,8 +225,9 @@ async function mailFinder(
   let text = plain;
   if (finder.pgp_public_key) {
     try {
-      const key = await ensureInstanceKey(ctx);
-      text = await encryptText(sensitive ? `${plain}\n\n${sensitive}` : plain, finder.pgp_public_key, key.private_key);
+      // Read in this transaction: on the embedded engine a second connection would wait for it.
+      const key = await currentInstanceKey(tx);
+      text = await encryptText(sensitive ? `${plain}\n\n${sensitive}` : plain, finder.pgp_public_key, key?.private_key);
     } catch (err) {
       ctx.log.warn({ err }, 'could not encrypt mail to the finder; sending the notice without content');
     }

@@ -108,6 +108,26 @@ describe('report intake and triage over HTTP', () => {
     expect(await db.db.selectFrom('outbox').select('id').execute()).toEqual([]);
   });
 
+  it('acknowledges a finder who gave an OpenPGP key with an encrypted mail', async () => {
+    await get('/api/v1/instance-key', {}); // created at first start in production
+    const openpgp = await import('openpgp');
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email: 'finder@example.net' }],
+      format: 'armored',
+    });
+    const res = await submit(sampleReport({ pgpPublicKey: publicKey }));
+    expect(res.statusCode).toBe(201);
+    const mail = await db.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    expect(mail.body_text).toContain('-----BEGIN PGP MESSAGE-----');
+    const opened = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: mail.body_text }),
+      decryptionKeys: await openpgp.readPrivateKey({ armoredKey: privateKey }),
+    });
+    expect(opened.data).toContain(res.json<Json>().followUpUrl);
+  });
+
   it('lists every problem at once', async () => {
     const res = await submit(sampleReport({ title: '', cvss: 'nope', cwe: 'CWE-0' }));
     expect(res.json<Json>().error.details.problems.map((p: Json) => p.field)).toEqual(['title', 'cvss', 'cwe']);
