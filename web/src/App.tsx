@@ -7,6 +7,8 @@ import { AuditPage } from './pages/admin/AuditPage.tsx';
 import { OutboxPage } from './pages/admin/OutboxPage.tsx';
 import { SettingsPage } from './pages/admin/SettingsPage.tsx';
 import { UsersPage } from './pages/admin/UsersPage.tsx';
+import { CasePage } from './pages/cases/CasePage.tsx';
+import { CasesPage } from './pages/cases/CasesPage.tsx';
 import { FinderPage } from './pages/finders/FinderPage.tsx';
 import { FindersPage } from './pages/finders/FindersPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
@@ -46,6 +48,9 @@ function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
       <Forbidden />
     );
   }
+  if (match('/cases', path)) return <CasesPage />;
+  const kase = match('/cases/:caseId', path);
+  if (kase?.caseId) return <CasePage key={kase.caseId} caseId={kase.caseId} />;
   if (match('/finders', path)) return can('finder:read') ? <FindersPage /> : <Forbidden />;
   const finder = match('/finders/:id', path);
   if (finder?.id) return can('finder:read') ? <FinderPage key={finder.id} id={finder.id} /> : <Forbidden />;

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Page } from './api.ts';
+import { binder, type Setter } from './binding.ts';
 import { useSession } from './session.tsx';
 
 /** Runs an async action for a form: tracks busy state and the last error. */
@@ -68,6 +69,53 @@ export function usePaged<T>(fetchPage: (cursor: string | null) => Promise<Page<T
     reload: () => load(null),
     more: () => load(cursor),
   };
+}
+
+export type Paged<T> = ReturnType<typeof usePaged<T>>;
+
+/**
+ * The draft of a filter or small form: `bind(k)` gives an input its value and onChange, so each
+ * field is one spread instead of a hand-written handler.
+ */
+export function useDraft<F extends Record<string, string>>(initial: F) {
+  const { form: draft, setForm: setDraft, bind } = useForm<F>(initial);
+  return { draft, setDraft, bind: bind.text };
+}
+
+/** A form's state with a setter per field and `bind.text(k)` / `bind.check(k)` for its controls. */
+export function useForm<S extends object>(initial: S | (() => S)) {
+  const [form, setForm] = useState<S>(initial);
+  const set = useCallback<Setter<S>>((k, v) => setForm((f) => ({ ...f, [k]: v })), []);
+  return { form, setForm, set, bind: binder<S>(form, set) };
+}
+
+/** One object loaded from the API (again when `key` changes), with its error and a reload. */
+export function useResource<T>(fetchOne: () => Promise<T>, key: string) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const fetchRef = useRef(fetchOne);
+  fetchRef.current = fetchOne;
+
+  const latest = useRef(0);
+
+  const reload = useCallback(async () => {
+    // Only the newest request's answer counts (an older one may arrive last).
+    const mine = ++latest.current;
+    try {
+      const next = await fetchRef.current();
+      if (mine !== latest.current) return;
+      setData(next);
+      setError(null);
+    } catch (err) {
+      if (mine === latest.current) setError(err);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload, key]);
+
+  return { data, setData, error, setError, reload };
 }
 
 /** Formats an ISO timestamp in the user's time zone and the UI language. */

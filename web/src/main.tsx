@@ -7,6 +7,7 @@ import './components.css';
 import './data.css';
 import './reveal.css';
 import './reports.css';
+import './cases.css';
 import { App } from './App.tsx';
 import { SessionProvider } from './session.tsx';
 

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useFormatDate } from '../hooks.ts';
 import type { RmState, Sla, SlaClock } from '../reportsApi.ts';
+import { Link } from '../router.tsx';
 
 /** The Vultron RM state of a report, in words (the letter is kept for staff who think in R/V/A). */
 export function StateBadge({ state }: { state: RmState }) {
@@ -8,6 +9,29 @@ export function StateBadge({ state }: { state: RmState }) {
   return (
     <span className={`badge state-${state}`} data-state={state}>
       {t(`rm.${state}`)}
+    </span>
+  );
+}
+
+/** A report's tracking id as a link to its page, in a table cell. */
+export function TrackingCell({ trackingId }: { trackingId: string }) {
+  return (
+    <td className="nowrap">
+      <Link to={`/reports/${encodeURIComponent(trackingId)}`} className="mono">
+        {trackingId}
+      </Link>
+    </td>
+  );
+}
+
+/** The severity in words (with the score when there is one), coloured by its level. */
+export function SeverityBadge({ severity, score = null }: { severity: string | null; score?: number | null }) {
+  const { t } = useTranslation();
+  if (!severity && score === null) return <span className="muted">—</span>;
+  const words = severity ? t(`severity.${severity.toLowerCase()}`, { defaultValue: severity }) : '';
+  return (
+    <span className={`badge sev-${(severity ?? 'none').toLowerCase()}`}>
+      {score !== null ? `${score.toFixed(1)} ${words}` : words}
     </span>
   );
 }

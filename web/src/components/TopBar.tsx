@@ -16,6 +16,7 @@ export function TopBar() {
   const { path } = useLocation();
   const items: NavItem[] = [
     { to: '/', label: t('nav.home'), show: true },
+    { to: '/cases', label: t('nav.cases'), show: true },
     { to: '/reports', label: t('nav.reports'), show: can('report:list') },
     { to: '/finders', label: t('nav.finders'), show: can('finder:read') },
     { to: '/orgs', label: t('nav.orgs'), show: true },

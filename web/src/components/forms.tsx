@@ -1,4 +1,4 @@
-import { type InputHTMLAttributes, type ReactNode, type Ref, useId } from 'react';
+import { type InputHTMLAttributes, type ReactNode, type Ref, type SelectHTMLAttributes, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api.ts';
 
@@ -45,24 +45,53 @@ export function errorFor(error: unknown, field: string): string | null {
   return issue ? issue.message : null;
 }
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
-  label: string;
-  hint?: string;
-  error?: string | null;
-  ref?: Ref<HTMLInputElement>;
-};
+/** The attributes that tie a control to its label, hint and error message. */
+export interface ControlAria {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
 
-/** A labelled input with an optional hint and the server's complaint about it. */
-export function Field({ label, hint, error, id, className, ref, ...input }: FieldProps) {
+interface LabelledProps {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+  /** The control's id; a generated one when absent. */
+  id?: string | undefined;
+  className?: string | undefined;
+  /** A checkbox or radio: the label goes after the control, on the same line. */
+  inline?: boolean;
+  children: (aria: ControlAria) => ReactNode;
+}
+
+/**
+ * The markup every form control shares: its label, the control (given the id and aria wiring),
+ * an optional hint and the complaint about it, both announced through aria-describedby.
+ */
+export function Labelled({ label, hint, error, id, className, inline = false, children }: LabelledProps) {
   const auto = useId();
-  const inputId = id ?? auto;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errId = error ? `${inputId}-error` : undefined;
-  const describedBy = [hintId, errId].filter(Boolean).join(' ') || undefined;
+  const controlId = id ?? auto;
+  const hintId = hint ? `${controlId}-hint` : undefined;
+  const errId = error ? `${controlId}-error` : undefined;
+  const aria: ControlAria = {
+    id: controlId,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': [hintId, errId].filter(Boolean).join(' ') || undefined,
+  };
+  const labelEl = <label htmlFor={controlId}>{label}</label>;
   return (
     <div className={`field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <input id={inputId} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {inline ? (
+        <div className="check">
+          {children(aria)}
+          {labelEl}
+        </div>
+      ) : (
+        <>
+          {labelEl}
+          {children(aria)}
+        </>
+      )}
       {hint && (
         <p className="hint" id={hintId}>
           {hint}
@@ -74,6 +103,44 @@ export function Field({ label, hint, error, id, className, ref, ...input }: Fiel
         </p>
       )}
     </div>
+  );
+}
+
+interface PlainField {
+  label: string;
+  hint?: string;
+  error?: string | null;
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & PlainField & { ref?: Ref<HTMLInputElement> };
+
+/** A labelled input with an optional hint and the server's complaint about it. */
+export function Field({ label, hint, error, id, className, ref, ...input }: FieldProps) {
+  return (
+    <Labelled label={label} hint={hint} error={error} id={id} className={className}>
+      {(aria) => <input {...aria} ref={ref} {...input} />}
+    </Labelled>
+  );
+}
+
+/** A labelled select (the options are its children). */
+export function SelectField({
+  label,
+  hint,
+  error,
+  id,
+  className,
+  children,
+  ...select
+}: SelectHTMLAttributes<HTMLSelectElement> & PlainField) {
+  return (
+    <Labelled label={label} hint={hint} error={error} id={id} className={className}>
+      {(aria) => (
+        <select {...aria} {...select}>
+          {children}
+        </select>
+      )}
+    </Labelled>
   );
 }
 

@@ -8,7 +8,7 @@ import {
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, type FieldProblem } from '../api.ts';
-import { ErrorAlert } from './forms.tsx';
+import { type ControlAria, ErrorAlert, Labelled } from './forms.tsx';
 
 /**
  * Field-by-field validation errors for long forms: the server names every problem
@@ -16,9 +16,12 @@ import { ErrorAlert } from './forms.tsx';
  * listed, with a link to the field, in a summary at the top.
  */
 
-/** The DOM id of the control for a field path: `affected[0].identifier` → `f-affected-0-identifier`. */
-export function fieldId(path: string): string {
-  return `f-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}`;
+/**
+ * The DOM id of the control for a field path: `affected[0].identifier` → `f-affected-0-identifier`.
+ * A form that shares its page with others gives a `scope` (`f-vuln-title`), so ids stay unique.
+ */
+export function fieldId(path: string, scope = ''): string {
+  return `f-${scope ? `${scope}-` : ''}${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}`;
 }
 
 /** Every field problem of an error (a single `details.field` counts as one). */
@@ -28,64 +31,32 @@ export function problemsOf(error: unknown): FieldProblem[] {
   return error.field ? [{ field: error.field, message: error.message }] : [];
 }
 
-const ProblemsContext = createContext<FieldProblem[]>([]);
+const ProblemsContext = createContext<{ problems: FieldProblem[]; scope: string }>({ problems: [], scope: '' });
 
-export function ProblemsProvider({ error, children }: { error: unknown; children: ReactNode }) {
-  return <ProblemsContext.Provider value={problemsOf(error)}>{children}</ProblemsContext.Provider>;
+export function ProblemsProvider({
+  error,
+  scope = '',
+  children,
+}: {
+  error: unknown;
+  /** Prefix of the field ids, for a form that shares its page with others. */
+  scope?: string;
+  children: ReactNode;
+}) {
+  return <ProblemsContext.Provider value={{ problems: problemsOf(error), scope }}>{children}</ProblemsContext.Provider>;
+}
+
+/** The id prefix of the form around (see `fieldId`). */
+export function useFieldScope(): string {
+  return useContext(ProblemsContext).scope;
 }
 
 /** Messages for `path` itself, or also for the paths under it (`publicReferences[2]`) with `nested`. */
 export function useFieldProblems(path: string, nested = false): string[] {
-  const problems = useContext(ProblemsContext);
+  const { problems } = useContext(ProblemsContext);
   return problems
     .filter((p) => p.field === path || (nested && (p.field.startsWith(`${path}[`) || p.field.startsWith(`${path}.`))))
     .map((p) => p.message);
-}
-
-/** The label/hint/error wiring of one control. */
-function useControl(path: string, hint: string | undefined, nested: boolean) {
-  const id = fieldId(path);
-  const messages = useFieldProblems(path, nested);
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errId = messages.length ? `${id}-error` : undefined;
-  return {
-    id,
-    messages,
-    hintId,
-    errId,
-    aria: {
-      id,
-      'aria-invalid': messages.length ? true : undefined,
-      'aria-describedby': [hintId, errId].filter(Boolean).join(' ') || undefined,
-    },
-  };
-}
-
-function Extras({
-  hint,
-  hintId,
-  errId,
-  messages,
-}: {
-  hint?: ReactNode;
-  hintId?: string;
-  errId?: string;
-  messages: string[];
-}) {
-  return (
-    <>
-      {hint && (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      )}
-      {messages.length > 0 && (
-        <p className="field-error" id={errId}>
-          {messages.join(' · ')}
-        </p>
-      )}
-    </>
-  );
 }
 
 interface Common {
@@ -97,21 +68,44 @@ interface Common {
   className?: string;
 }
 
-export function PInput({
+/** A control whose id comes from its field path and whose errors come from the server's problems. */
+function ProblemField({
   path,
   label,
   hint,
   nested = false,
   className,
+  inline,
+  children,
+}: Common & { inline?: boolean; children: (aria: ControlAria) => ReactNode }) {
+  const messages = useFieldProblems(path, nested);
+  const scope = useFieldScope();
+  return (
+    <Labelled
+      id={fieldId(path, scope)}
+      label={label}
+      hint={hint}
+      error={messages.join(' · ') || null}
+      className={className}
+      inline={inline}
+    >
+      {children}
+    </Labelled>
+  );
+}
+
+export function PInput({
+  path,
+  label,
+  hint,
+  nested,
+  className,
   ...input
 }: Common & InputHTMLAttributes<HTMLInputElement>) {
-  const c = useControl(path, hint, nested);
   return (
-    <div className={`field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={c.id}>{label}</label>
-      <input {...input} {...c.aria} />
-      <Extras hint={hint} hintId={c.hintId} errId={c.errId} messages={c.messages} />
-    </div>
+    <ProblemField path={path} label={label} hint={hint} nested={nested} className={className}>
+      {(aria) => <input {...input} {...aria} />}
+    </ProblemField>
   );
 }
 
@@ -119,17 +113,14 @@ export function PTextArea({
   path,
   label,
   hint,
-  nested = false,
+  nested,
   className,
   ...area
 }: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const c = useControl(path, hint, nested);
   return (
-    <div className={`field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={c.id}>{label}</label>
-      <textarea rows={5} {...area} {...c.aria} />
-      <Extras hint={hint} hintId={c.hintId} errId={c.errId} messages={c.messages} />
-    </div>
+    <ProblemField path={path} label={label} hint={hint} nested={nested} className={className}>
+      {(aria) => <textarea rows={5} {...area} {...aria} />}
+    </ProblemField>
   );
 }
 
@@ -137,41 +128,35 @@ export function PSelect({
   path,
   label,
   hint,
-  nested = false,
+  nested,
   className,
   children,
   ...select
 }: Common & SelectHTMLAttributes<HTMLSelectElement>) {
-  const c = useControl(path, hint, nested);
   return (
-    <div className={`field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={c.id}>{label}</label>
-      <select {...select} {...c.aria}>
-        {children}
-      </select>
-      <Extras hint={hint} hintId={c.hintId} errId={c.errId} messages={c.messages} />
-    </div>
+    <ProblemField path={path} label={label} hint={hint} nested={nested} className={className}>
+      {(aria) => (
+        <select {...select} {...aria}>
+          {children}
+        </select>
+      )}
+    </ProblemField>
   );
 }
 
 export function PCheck({ path, label, hint, className, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
-  const c = useControl(path, hint, false);
   return (
-    <div className={`field${className ? ` ${className}` : ''}`}>
-      <div className="check">
-        <input type="checkbox" {...input} {...c.aria} />
-        <label htmlFor={c.id}>{label}</label>
-      </div>
-      <Extras hint={hint} hintId={c.hintId} errId={c.errId} messages={c.messages} />
-    </div>
+    <ProblemField path={path} label={label} hint={hint} className={className} inline>
+      {(aria) => <input type="checkbox" {...input} {...aria} />}
+    </ProblemField>
   );
 }
 
 /** Moves focus to the control of `path`, or of the nearest enclosing path that has one. */
-export function focusField(path: string): void {
+export function focusField(path: string, scope = ''): void {
   let p = path;
   for (;;) {
-    const el = document.getElementById(fieldId(p));
+    const el = document.getElementById(fieldId(p, scope));
     if (el) {
       el.focus();
       el.scrollIntoView({ block: 'center' });
@@ -183,18 +168,17 @@ export function focusField(path: string): void {
   }
 }
 
-/** The list of every problem at the top of a form, each a link to its field. */
-export function ProblemSummary({
-  error,
-  id,
-  labelOf,
-}: {
+interface SummaryProps {
   error: unknown;
   id?: string;
   /** The field's label as the form shows it; the field path is shown when there is none. */
   labelOf?: (field: string) => string | null;
-}) {
+}
+
+/** The list of every problem at the top of a form, each a link to its field. */
+export function ProblemSummary({ error, id, labelOf }: SummaryProps) {
   const { t } = useTranslation();
+  const scope = useFieldScope();
   const problems = problemsOf(error);
   if (problems.length === 0) return null;
   return (
@@ -204,10 +188,10 @@ export function ProblemSummary({
         {problems.map((p) => (
           <li key={`${p.field}:${p.message}`}>
             <a
-              href={`#${fieldId(p.field)}`}
+              href={`#${fieldId(p.field, scope)}`}
               onClick={(e) => {
                 e.preventDefault();
-                focusField(p.field);
+                focusField(p.field, scope);
               }}
             >
               {labelOf?.(p.field) ?? <code>{p.field}</code>}
@@ -221,15 +205,7 @@ export function ProblemSummary({
 }
 
 /** The errors at the top of a form: the field-by-field summary, or the plain message when no field is named. */
-export function FormErrors({
-  error,
-  id,
-  labelOf,
-}: {
-  error: unknown;
-  id?: string;
-  labelOf?: (field: string) => string | null;
-}) {
+export function FormErrors({ error, id, labelOf }: SummaryProps) {
   return problemsOf(error).length > 0 ? (
     <ProblemSummary error={error} id={id} labelOf={labelOf} />
   ) : (

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { ErrorAlert, MoreButton } from '../../components/forms.tsx';
-import { submitting, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
+import { SearchBar } from '../../components/lists.tsx';
+import { useFormatDate, usePaged, useTitle } from '../../hooks.ts';
 
 /** Outgoing mail; without SMTP this is where reset and invitation links are read. */
 export function OutboxPage() {
@@ -18,15 +19,13 @@ export function OutboxPage() {
       <h1>{t('outbox.title')}</h1>
       <p className="muted">{t('outbox.intro')}</p>
       <section className="card" aria-label={t('outbox.title')}>
-        <form role="search" className="filters" onSubmit={submitting(async () => setFilter(to.trim()))}>
-          <div className="field">
-            <label htmlFor="outbox-to">{t('outbox.to')}</label>
-            <input id="outbox-to" type="search" value={to} onChange={(e) => setTo(e.target.value)} />
-          </div>
-          <button type="submit" className="btn">
-            {t('common.search')}
-          </button>
-        </form>
+        <SearchBar
+          id="outbox-to"
+          label={t('outbox.to')}
+          value={to}
+          onChange={setTo}
+          onSearch={() => setFilter(to.trim())}
+        />
         <ErrorAlert error={list.error} />
         {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('outbox.empty')}</p>}
         <ul className="mail-list">

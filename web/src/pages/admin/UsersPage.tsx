@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type User } from '../../api.ts';
-import { ErrorAlert, MoreButton, Notice } from '../../components/forms.tsx';
-import { submitting, useAction, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
+import { Notice } from '../../components/forms.tsx';
+import { PagedTable, SearchBar } from '../../components/lists.tsx';
+import { useAction, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
 import { CreateUserForm } from './CreateUserForm.tsx';
 
@@ -47,94 +48,77 @@ export function UsersPage() {
       )}
       <section className="card" aria-labelledby="users-list-heading">
         <h2 id="users-list-heading">{t('users.list')}</h2>
-        <form
-          role="search"
-          className="filters"
-          onSubmit={submitting(async () => {
-            setSearch(q.trim());
-          })}
-        >
-          <div className="field">
-            <label htmlFor="users-q">{t('users.search')}</label>
-            <input id="users-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
-          </div>
-          <button type="submit" className="btn">
-            {t('common.search')}
-          </button>
-        </form>
+        <SearchBar
+          id="users-q"
+          label={t('users.search')}
+          value={q}
+          onChange={setQ}
+          onSearch={() => setSearch(q.trim())}
+        />
         {notice && <Notice>{notice}</Notice>}
-        <ErrorAlert error={list.error ?? toggle.error ?? remove.error} />
-        {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('common.noResults')}</p>}
-        {list.items.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t('users.list')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('fields.name')}</th>
-                  <th scope="col">{t('fields.email')}</th>
-                  <th scope="col">{t('users.staffRole')}</th>
-                  <th scope="col">{t('totp.short')}</th>
-                  <th scope="col">{t('users.status')}</th>
-                  <th scope="col">{t('common.created')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.name}</td>
-                    <td>{u.email}</td>
-                    <td>{staffRoleOf(u) ? t(`roles.${staffRoleOf(u)}`) : '—'}</td>
-                    <td>{u.totpEnabled ? t('totp.on') : t('totp.off')}</td>
-                    <td>
-                      <span className={`badge ${u.disabled ? 'badge-off' : 'badge-ok'}`}>
-                        {u.disabled ? t('users.disabled') : t('users.active')}
-                      </span>
-                    </td>
-                    <td>{fmt(u.createdAt)}</td>
-                    <td className="cell-actions">
-                      {u.abilities['user:manage'] && u.id !== me?.user.id && (
-                        <button
-                          type="button"
-                          className={`btn btn-small ${u.disabled ? '' : 'btn-danger'}`}
-                          disabled={toggle.busy}
-                          aria-label={
-                            u.disabled
-                              ? t('users.enableNamed', { email: u.email })
-                              : t('users.disableNamed', { email: u.email })
-                          }
-                          onClick={() => {
-                            if (u.disabled || window.confirm(t('users.disableConfirm', { email: u.email })))
-                              void toggle.run(u);
-                          }}
-                        >
-                          {u.disabled ? t('users.enable') : t('users.disable')}
-                        </button>
-                      )}
-                      {u.abilities['user:manage'] && u.disabled && (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          disabled={remove.busy}
-                          aria-label={t('users.deleteNamed', { email: u.email })}
-                          onClick={() => {
-                            if (window.confirm(t('users.deleteConfirm', { email: u.email }))) void remove.run(u);
-                          }}
-                        >
-                          {t('users.delete')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <MoreButton cursor={list.cursor} busy={list.loading} onMore={() => void list.more()} />
+        <PagedTable
+          list={list}
+          error={list.error ?? toggle.error ?? remove.error}
+          caption={t('users.list')}
+          columns={[
+            t('fields.name'),
+            t('fields.email'),
+            t('users.staffRole'),
+            t('totp.short'),
+            t('users.status'),
+            t('common.created'),
+            <span key="actions" className="visually-hidden">
+              {t('common.actions')}
+            </span>,
+          ]}
+          row={(u) => (
+            <tr key={u.id}>
+              <td>{u.name}</td>
+              <td>{u.email}</td>
+              <td>{staffRoleOf(u) ? t(`roles.${staffRoleOf(u)}`) : '—'}</td>
+              <td>{u.totpEnabled ? t('totp.on') : t('totp.off')}</td>
+              <td>
+                <span className={`badge ${u.disabled ? 'badge-off' : 'badge-ok'}`}>
+                  {u.disabled ? t('users.disabled') : t('users.active')}
+                </span>
+              </td>
+              <td>{fmt(u.createdAt)}</td>
+              <td className="cell-actions">
+                {u.abilities['user:manage'] && u.id !== me?.user.id && (
+                  <button
+                    type="button"
+                    className={`btn btn-small ${u.disabled ? '' : 'btn-danger'}`}
+                    disabled={toggle.busy}
+                    aria-label={
+                      u.disabled
+                        ? t('users.enableNamed', { email: u.email })
+                        : t('users.disableNamed', { email: u.email })
+                    }
+                    onClick={() => {
+                      if (u.disabled || window.confirm(t('users.disableConfirm', { email: u.email })))
+                        void toggle.run(u);
+                    }}
+                  >
+                    {u.disabled ? t('users.enable') : t('users.disable')}
+                  </button>
+                )}
+                {u.abilities['user:manage'] && u.disabled && (
+                  <button
+                    type="button"
+                    className="btn btn-small btn-danger"
+                    disabled={remove.busy}
+                    aria-label={t('users.deleteNamed', { email: u.email })}
+                    onClick={() => {
+                      if (window.confirm(t('users.deleteConfirm', { email: u.email }))) void remove.run(u);
+                    }}
+                  >
+                    {t('users.delete')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </section>
     </>
   );

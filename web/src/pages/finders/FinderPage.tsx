@@ -1,103 +1,64 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert } from '../../components/forms.tsx';
-import { StateBadge } from '../../components/ReportBadges.tsx';
-import { useFormatDate, useTitle } from '../../hooks.ts';
+import { DataTable, Loaded } from '../../components/lists.tsx';
+import { SeverityBadge, StateBadge, TrackingCell } from '../../components/ReportBadges.tsx';
+import { useFormatDate, useResource, useTitle } from '../../hooks.ts';
 import { groupFingerprint } from '../../pgp.ts';
 import { type FinderProfile, reportsApi } from '../../reportsApi.ts';
-import { Link } from '../../router.tsx';
 import { finderLabel } from './finderLabel.ts';
 
 /** One finder: who they are, how their reports fared (the figures) and every report they sent. */
 export function FinderPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const fmt = useFormatDate();
-  const [finder, setFinder] = useState<FinderProfile | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: finder, error } = useResource(() => reportsApi.finder(id), id);
   useTitle(finder ? finderLabel(finder, t) : t('finders.title'));
 
-  useEffect(() => {
-    let live = true;
-    reportsApi.finder(id).then(
-      (f) => live && setFinder(f),
-      (err: unknown) => live && setError(err),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id]);
-
-  const crumbs = (
-    <p className="crumbs">
-      <Link to="/finders">{t('finders.title')}</Link>
-    </p>
-  );
-  if (!finder) {
-    return (
-      <>
-        {crumbs}
-        {error ? (
-          <ErrorAlert error={error} />
-        ) : (
-          <p className="muted" role="status">
-            {t('common.loading')}
-          </p>
-        )}
-      </>
-    );
-  }
-
   return (
-    <>
-      {crumbs}
-      <h1>{finderLabel(finder, t)}</h1>
-      <div className="grid-2">
-        <section className="card" aria-labelledby="finder-identity-heading">
-          <h2 id="finder-identity-heading">{t('finders.identity')}</h2>
-          <dl className="facts">
-            <dt>{t('fields.name')}</dt>
-            <dd>{finder.name ?? '—'}</dd>
-            <dt>{t('finders.handle')}</dt>
-            <dd>{finder.handle ?? '—'}</dd>
-            <dt>{t('fields.email')}</dt>
-            <dd>{finder.email ?? '—'}</dd>
-            <dt>{t('finders.pgpKey')}</dt>
-            <dd className="mono small">{finder.pgpFingerprint ? groupFingerprint(finder.pgpFingerprint) : '—'}</dd>
-            <dt>{t('finders.account')}</dt>
-            <dd>{finder.userId ? t('finders.hasAccount') : t('finders.noAccount')}</dd>
-            <dt>{t('finders.publicAcknowledgement')}</dt>
-            <dd>{finder.publicAcknowledgement ? t('reports.yes') : t('reports.no')}</dd>
-            <dt>{t('finders.since')}</dt>
-            <dd>{fmt(finder.createdAt)}</dd>
-          </dl>
-        </section>
-        <Figures finder={finder} />
-      </div>
-      <section className="card" aria-labelledby="finder-reports-heading">
-        <h2 id="finder-reports-heading">{t('finders.history')}</h2>
-        {finder.reports.length === 0 ? (
-          <p className="muted">{t('common.noResults')}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table-dense">
-              <caption className="visually-hidden">{t('finders.history')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('reports.trackingId')}</th>
-                  <th scope="col">{t('reports.titleCol')}</th>
-                  <th scope="col">{t('reports.state')}</th>
-                  <th scope="col">{t('reports.severity')}</th>
-                  <th scope="col">{t('reports.received')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {finder.reports.map((r) => (
+    <Loaded back={{ to: '/finders', label: t('finders.title') }} data={finder} error={error}>
+      {(finder) => (
+        <>
+          <h1>{finderLabel(finder, t)}</h1>
+          <div className="grid-2">
+            <section className="card" aria-labelledby="finder-identity-heading">
+              <h2 id="finder-identity-heading">{t('finders.identity')}</h2>
+              <dl className="facts">
+                <dt>{t('fields.name')}</dt>
+                <dd>{finder.name ?? '—'}</dd>
+                <dt>{t('finders.handle')}</dt>
+                <dd>{finder.handle ?? '—'}</dd>
+                <dt>{t('fields.email')}</dt>
+                <dd>{finder.email ?? '—'}</dd>
+                <dt>{t('finders.pgpKey')}</dt>
+                <dd className="mono small">{finder.pgpFingerprint ? groupFingerprint(finder.pgpFingerprint) : '—'}</dd>
+                <dt>{t('finders.account')}</dt>
+                <dd>{finder.userId ? t('finders.hasAccount') : t('finders.noAccount')}</dd>
+                <dt>{t('finders.publicAcknowledgement')}</dt>
+                <dd>{finder.publicAcknowledgement ? t('reports.yes') : t('reports.no')}</dd>
+                <dt>{t('finders.since')}</dt>
+                <dd>{fmt(finder.createdAt)}</dd>
+              </dl>
+            </section>
+            <Figures finder={finder} />
+          </div>
+          <section className="card" aria-labelledby="finder-reports-heading">
+            <h2 id="finder-reports-heading">{t('finders.history')}</h2>
+            {finder.reports.length === 0 ? (
+              <p className="muted">{t('common.noResults')}</p>
+            ) : (
+              <DataTable
+                items={finder.reports}
+                caption={t('finders.history')}
+                className="table-dense"
+                columns={[
+                  t('reports.trackingId'),
+                  t('reports.titleCol'),
+                  t('reports.state'),
+                  t('reports.severity'),
+                  t('reports.received'),
+                ]}
+                row={(r) => (
                   <tr key={r.id}>
-                    <td className="nowrap">
-                      <Link to={`/reports/${encodeURIComponent(r.trackingId)}`} className="mono">
-                        {r.trackingId}
-                      </Link>
-                    </td>
+                    <TrackingCell trackingId={r.trackingId} />
                     <td>{r.title}</td>
                     <td>
                       <StateBadge state={r.state} />
@@ -109,26 +70,20 @@ export function FinderPage({ id }: { id: string }) {
                       )}
                     </td>
                     <td>
-                      {r.severity ? (
-                        <span className={`badge sev-${r.severity.toLowerCase()}`}>
-                          {t(`severity.${r.severity.toLowerCase()}`, { defaultValue: r.severity })}
-                        </span>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
+                      <SeverityBadge severity={r.severity} />
                     </td>
                     <td className="nowrap">{fmt(r.createdAt)}</td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {finder.reports.length < finder.figures.reports && (
-          <p className="hint">{t('finders.historyCut', { shown: finder.reports.length })}</p>
-        )}
-      </section>
-    </>
+                )}
+              />
+            )}
+            {finder.reports.length < finder.figures.reports && (
+              <p className="hint">{t('finders.historyCut', { shown: finder.reports.length })}</p>
+            )}
+          </section>
+        </>
+      )}
+    </Loaded>
   );
 }
 

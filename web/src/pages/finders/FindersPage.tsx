@@ -1,7 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { withQuery } from '../../api.ts';
-import { ErrorAlert, MoreButton } from '../../components/forms.tsx';
+import { PagedTable, SearchBar } from '../../components/lists.tsx';
 import { useFormatDate, usePaged, useTitle } from '../../hooks.ts';
 import { groupFingerprint } from '../../pgp.ts';
 import { reportsApi } from '../../reportsApi.ts';
@@ -24,49 +24,36 @@ export function FindersPage() {
       <section className="card" aria-labelledby="finders-list-heading">
         <h2 id="finders-list-heading">{t('finders.list')}</h2>
         <SearchForm key={q} initial={q} />
-        <ErrorAlert error={list.error} />
-        <p className="visually-hidden" role="status">
-          {list.loading ? t('common.loading') : t('finders.shown', { count: list.items.length })}
-        </p>
-        {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('common.noResults')}</p>}
-        {list.items.length > 0 && (
-          <div className="table-wrap">
-            <table className="table-dense">
-              <caption className="visually-hidden">{t('finders.list')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('finders.finder')}</th>
-                  <th scope="col">{t('fields.email')}</th>
-                  <th scope="col">{t('finders.pgpKey')}</th>
-                  <th scope="col">{t('finders.publicAcknowledgement')}</th>
-                  <th scope="col" className="num">
-                    {t('finders.reports')}
-                  </th>
-                  <th scope="col">{t('finders.since')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((f) => (
-                  <tr key={f.id}>
-                    <td>
-                      <Link to={`/finders/${encodeURIComponent(f.id)}`}>{finderLabel(f, t)}</Link>
-                      {f.name && f.handle && <span className="muted small"> · {f.handle}</span>}
-                      {f.userId && <span className="badge badge-account">{t('finders.hasAccount')}</span>}
-                    </td>
-                    <td>{f.email ?? <span className="muted">—</span>}</td>
-                    <td className="mono small">
-                      {f.pgpFingerprint ? groupFingerprint(f.pgpFingerprint) : <span className="muted">—</span>}
-                    </td>
-                    <td>{f.publicAcknowledgement ? t('reports.yes') : t('reports.no')}</td>
-                    <td className="num">{f.reports}</td>
-                    <td className="nowrap">{fmt(f.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <MoreButton cursor={list.cursor} busy={list.loading} onMore={() => void list.more()} />
+        <PagedTable
+          list={list}
+          shown={(count) => t('finders.shown', { count })}
+          caption={t('finders.list')}
+          className="table-dense"
+          columns={[
+            t('finders.finder'),
+            t('fields.email'),
+            t('finders.pgpKey'),
+            t('finders.publicAcknowledgement'),
+            { label: t('finders.reports'), className: 'num' },
+            t('finders.since'),
+          ]}
+          row={(f) => (
+            <tr key={f.id}>
+              <td>
+                <Link to={`/finders/${encodeURIComponent(f.id)}`}>{finderLabel(f, t)}</Link>
+                {f.name && f.handle && <span className="muted small"> · {f.handle}</span>}
+                {f.userId && <span className="badge badge-account">{t('finders.hasAccount')}</span>}
+              </td>
+              <td>{f.email ?? <span className="muted">—</span>}</td>
+              <td className="mono small">
+                {f.pgpFingerprint ? groupFingerprint(f.pgpFingerprint) : <span className="muted">—</span>}
+              </td>
+              <td>{f.publicAcknowledgement ? t('reports.yes') : t('reports.no')}</td>
+              <td className="num">{f.reports}</td>
+              <td className="nowrap">{fmt(f.createdAt)}</td>
+            </tr>
+          )}
+        />
       </section>
     </>
   );
@@ -75,19 +62,13 @@ export function FindersPage() {
 function SearchForm({ initial }: { initial: string }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState(initial);
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    navigate(withQuery('/finders', { q: draft.trim() }));
-  };
   return (
-    <form role="search" className="filters" onSubmit={search}>
-      <div className="field">
-        <label htmlFor="finders-q">{t('finders.search')}</label>
-        <input id="finders-q" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} />
-      </div>
-      <button type="submit" className="btn">
-        {t('common.search')}
-      </button>
-    </form>
+    <SearchBar
+      id="finders-q"
+      label={t('finders.search')}
+      value={draft}
+      onChange={setDraft}
+      onSearch={() => navigate(withQuery('/finders', { q: draft.trim() }))}
+    />
   );
 }

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Org } from '../../api.ts';
-import { ErrorAlert, errorFor, Field, MoreButton, Notice, Submit } from '../../components/forms.tsx';
+import { ErrorAlert, errorFor, Field, Notice, SelectField, Submit } from '../../components/forms.tsx';
+import { PagedTable, SearchBar } from '../../components/lists.tsx';
 import { submitting, useAction, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
@@ -32,57 +33,34 @@ export function OrgsPage() {
       )}
       <section className="card" aria-labelledby="orgs-list-heading">
         <h2 id="orgs-list-heading">{t('orgs.list')}</h2>
-        <form role="search" className="filters" onSubmit={submitting(async () => setFilter({ q: q.trim(), kind }))}>
-          <div className="field">
-            <label htmlFor="orgs-q">{t('orgs.search')}</label>
-            <input id="orgs-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor="orgs-kind">{t('orgs.kind')}</label>
-            <select id="orgs-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-              <option value="">{t('common.all')}</option>
-              {['home', ...externalKinds].map((k) => (
-                <option key={k} value={k}>
-                  {t(`orgKinds.${k}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" className="btn">
-            {t('common.search')}
-          </button>
-        </form>
+        <SearchBar
+          id="orgs-q"
+          label={t('orgs.search')}
+          value={q}
+          onChange={setQ}
+          onSearch={() => setFilter({ q: q.trim(), kind })}
+        >
+          <SelectField id="orgs-kind" label={t('orgs.kind')} value={kind} onChange={(e) => setKind(e.target.value)}>
+            <option value="">{t('common.all')}</option>
+            <KindOptions kinds={['home', ...externalKinds]} />
+          </SelectField>
+        </SearchBar>
         {notice && <Notice>{notice}</Notice>}
-        <ErrorAlert error={list.error} />
-        {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{t('common.noResults')}</p>}
-        {list.items.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t('orgs.list')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('orgs.name')}</th>
-                  <th scope="col">{t('orgs.kind')}</th>
-                  <th scope="col">{t('orgs.website')}</th>
-                  <th scope="col">{t('common.created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      <Link to={`/orgs/${encodeURIComponent(o.id)}`}>{o.name}</Link>
-                    </td>
-                    <td>{t(`orgKinds.${o.kind}`, { defaultValue: o.kind })}</td>
-                    <td>{o.website ?? '—'}</td>
-                    <td>{fmt(o.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <MoreButton cursor={list.cursor} busy={list.loading} onMore={() => void list.more()} />
+        <PagedTable
+          list={list}
+          caption={t('orgs.list')}
+          columns={[t('orgs.name'), t('orgs.kind'), t('orgs.website'), t('common.created')]}
+          row={(o) => (
+            <tr key={o.id}>
+              <td>
+                <Link to={`/orgs/${encodeURIComponent(o.id)}`}>{o.name}</Link>
+              </td>
+              <td>{t(`orgKinds.${o.kind}`, { defaultValue: o.kind })}</td>
+              <td>{o.website ?? '—'}</td>
+              <td>{fmt(o.createdAt)}</td>
+            </tr>
+          )}
+        />
       </section>
     </>
   );
@@ -112,16 +90,9 @@ function CreateOrgForm({ onCreated }: { onCreated: (org: Org) => void }) {
             onChange={(e) => setName(e.target.value)}
             error={errorFor(create.error, 'name')}
           />
-          <div className="field">
-            <label htmlFor="new-org-kind">{t('orgs.kind')}</label>
-            <select id="new-org-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-              {externalKinds.map((k) => (
-                <option key={k} value={k}>
-                  {t(`orgKinds.${k}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id="new-org-kind" label={t('orgs.kind')} value={kind} onChange={(e) => setKind(e.target.value)}>
+            <KindOptions kinds={externalKinds} />
+          </SelectField>
           <Field
             label={t('orgs.website')}
             type="url"
@@ -137,4 +108,13 @@ function CreateOrgForm({ onCreated }: { onCreated: (org: Org) => void }) {
       </form>
     </section>
   );
+}
+
+function KindOptions({ kinds }: { kinds: readonly string[] }) {
+  const { t } = useTranslation();
+  return kinds.map((k) => (
+    <option key={k} value={k}>
+      {t(`orgKinds.${k}`)}
+    </option>
+  ));
 }

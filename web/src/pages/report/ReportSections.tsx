@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { PCheck, PInput, PSelect, PTextArea } from '../../components/problems.tsx';
 import { useReportSettings } from '../../reportSettings.ts';
+import { binder } from '../../binding.ts';
 import type { ReportFormState, SetField } from './reportForm.ts';
 import { CvssField, CweField } from './ScoreFields.tsx';
 
@@ -12,6 +13,7 @@ export interface SectionProps {
 
 export function VulnerabilityFieldset({ form, set }: SectionProps) {
   const { t } = useTranslation();
+  const bind = binder(form, set);
   return (
     <fieldset className="card form-section">
       <legend>{t('report.sections.vulnerability')}</legend>
@@ -21,8 +23,7 @@ export function VulnerabilityFieldset({ form, set }: SectionProps) {
         hint={t('report.titleHint')}
         required
         maxLength={200}
-        value={form.title}
-        onChange={(e) => set('title', e.target.value)}
+        {...bind.text('title')}
       />
       <PTextArea
         path="description"
@@ -30,24 +31,16 @@ export function VulnerabilityFieldset({ form, set }: SectionProps) {
         hint={t('report.descriptionHint')}
         required
         rows={8}
-        value={form.description}
-        onChange={(e) => set('description', e.target.value)}
+        {...bind.text('description')}
       />
       <PTextArea
         path="reproduction"
         label={t('report.reproduction')}
         hint={t('report.markdownHint')}
         rows={6}
-        value={form.reproduction}
-        onChange={(e) => set('reproduction', e.target.value)}
+        {...bind.text('reproduction')}
       />
-      <PTextArea
-        path="impact"
-        label={t('report.impact')}
-        rows={3}
-        value={form.impact}
-        onChange={(e) => set('impact', e.target.value)}
-      />
+      <PTextArea path="impact" label={t('report.impact')} rows={3} {...bind.text('impact')} />
       <div className="grid-2">
         <CvssField value={form.cvss} onChange={(v) => set('cvss', v)} />
         <CweField value={form.cwe} onChange={(v) => set('cwe', v)} />
@@ -58,29 +51,19 @@ export function VulnerabilityFieldset({ form, set }: SectionProps) {
 
 export function PublicFieldset({ form, set }: SectionProps) {
   const { t } = useTranslation();
+  const bind = binder(form, set);
   return (
     <fieldset className="card form-section">
       <legend>{t('report.sections.public')}</legend>
-      <PCheck
-        path="alreadyPublic"
-        label={t('report.alreadyPublic')}
-        checked={form.alreadyPublic}
-        onChange={(e) => set('alreadyPublic', e.target.checked)}
-      />
-      <PCheck
-        path="exploited"
-        label={t('report.exploited')}
-        checked={form.exploited}
-        onChange={(e) => set('exploited', e.target.checked)}
-      />
+      <PCheck path="alreadyPublic" label={t('report.alreadyPublic')} {...bind.check('alreadyPublic')} />
+      <PCheck path="exploited" label={t('report.exploited')} {...bind.check('exploited')} />
       <PTextArea
         path="publicReferences"
         nested
         label={t('report.publicReferences')}
         hint={t('report.publicReferencesHint')}
         rows={3}
-        value={form.publicReferences}
-        onChange={(e) => set('publicReferences', e.target.value)}
+        {...bind.text('publicReferences')}
         spellCheck={false}
       />
       <PTextArea
@@ -88,40 +71,46 @@ export function PublicFieldset({ form, set }: SectionProps) {
         label={t('report.othersInformed')}
         hint={t('report.othersInformedHint')}
         rows={2}
-        value={form.othersInformed}
-        onChange={(e) => set('othersInformed', e.target.value)}
+        {...bind.text('othersInformed')}
       />
     </fieldset>
   );
 }
 
 /** The choices the server offers (from its settings); until they arrive, the current value alone. */
-function choices(offered: string[] | undefined, current: string): string[] {
-  if (!offered) return [current];
-  return offered.includes(current) ? offered : [current, ...offered];
+function ChoiceOptions({
+  offered,
+  current,
+  labels,
+}: {
+  offered: string[] | undefined;
+  current: string;
+  labels: string;
+}) {
+  const { t } = useTranslation();
+  const values = !offered ? [current] : offered.includes(current) ? offered : [current, ...offered];
+  return values.map((v) => (
+    <option key={v} value={v}>
+      {t(`${labels}.${v}`, { defaultValue: v })}
+    </option>
+  ));
 }
 
 export function DisclosureFieldset({ form, set }: SectionProps) {
   const { t } = useTranslation();
   const { settings } = useReportSettings();
+  const bind = binder(form, set);
   return (
     <fieldset className="card form-section">
       <legend>{t('report.sections.disclosure')}</legend>
       <div className="grid-2">
-        <PTextArea
-          path="disclosurePlan"
-          label={t('report.disclosurePlan')}
-          rows={3}
-          value={form.disclosurePlan}
-          onChange={(e) => set('disclosurePlan', e.target.value)}
-        />
+        <PTextArea path="disclosurePlan" label={t('report.disclosurePlan')} rows={3} {...bind.text('disclosurePlan')} />
         <PInput
           path="disclosureDate"
           type="date"
           label={t('report.disclosureDate')}
           hint={t('report.disclosureDateHint')}
-          value={form.disclosureDate}
-          onChange={(e) => set('disclosureDate', e.target.value)}
+          {...bind.text('disclosureDate')}
           className="field-short"
         />
       </div>
@@ -142,8 +131,7 @@ export function DisclosureFieldset({ form, set }: SectionProps) {
           <PInput
             path="credit.value"
             label={form.creditMode === 'name' ? t('report.creditName') : t('report.creditHandle')}
-            value={form.creditValue}
-            onChange={(e) => set('creditValue', e.target.value)}
+            {...bind.text('creditValue')}
             required
           />
         )}
@@ -151,21 +139,15 @@ export function DisclosureFieldset({ form, set }: SectionProps) {
           path="credit.type"
           label={t('report.creditType')}
           hint={t('report.creditTypeHint')}
-          value={form.creditType}
-          onChange={(e) => set('creditType', e.target.value)}
+          {...bind.text('creditType')}
         >
-          {choices(settings?.creditTypes, form.creditType).map((c) => (
-            <option key={c} value={c}>
-              {t(`report.creditTypes.${c}`, { defaultValue: c })}
-            </option>
-          ))}
+          <ChoiceOptions offered={settings?.creditTypes} current={form.creditType} labels="report.creditTypes" />
         </PSelect>
       </div>
       <PCheck
         path="publicAcknowledgement"
         label={t('report.publicAcknowledgement')}
-        checked={form.publicAcknowledgement}
-        onChange={(e) => set('publicAcknowledgement', e.target.checked)}
+        {...bind.check('publicAcknowledgement')}
       />
     </fieldset>
   );
@@ -174,6 +156,7 @@ export function DisclosureFieldset({ form, set }: SectionProps) {
 export function ContactFieldset({ form, set }: SectionProps) {
   const { t } = useTranslation();
   const { settings } = useReportSettings();
+  const bind = binder(form, set);
   return (
     <fieldset className="card form-section">
       <legend>{t('report.sections.contact')}</legend>
@@ -185,20 +168,10 @@ export function ContactFieldset({ form, set }: SectionProps) {
           autoComplete="email"
           label={t('report.contactEmail')}
           hint={t('report.contactEmailHint')}
-          value={form.contactEmail}
-          onChange={(e) => set('contactEmail', e.target.value)}
+          {...bind.text('contactEmail')}
         />
-        <PSelect
-          path="language"
-          label={t('report.language')}
-          value={form.language}
-          onChange={(e) => set('language', e.target.value)}
-        >
-          {choices(settings?.languages, form.language).map((l) => (
-            <option key={l} value={l}>
-              {t(`report.languages.${l}`, { defaultValue: l })}
-            </option>
-          ))}
+        <PSelect path="language" label={t('report.language')} {...bind.text('language')}>
+          <ChoiceOptions offered={settings?.languages} current={form.language} labels="report.languages" />
         </PSelect>
       </div>
       <PTextArea
@@ -206,23 +179,14 @@ export function ContactFieldset({ form, set }: SectionProps) {
         label={t('report.pgpPublicKey')}
         hint={t('report.pgpPublicKeyHint')}
         rows={4}
-        value={form.pgpPublicKey}
-        onChange={(e) => set('pgpPublicKey', e.target.value)}
+        {...bind.text('pgpPublicKey')}
         spellCheck={false}
         className="mono-input"
       />
       {/* The honeypot: people never see or reach it; a robot that fills it is refused. */}
       <div className="honeypot" aria-hidden="true">
         <label htmlFor="f-website">Website</label>
-        <input
-          id="f-website"
-          name="website"
-          type="text"
-          tabIndex={-1}
-          autoComplete="off"
-          value={form.website}
-          onChange={(e) => set('website', e.target.value)}
-        />
+        <input id="f-website" name="website" type="text" tabIndex={-1} autoComplete="off" {...bind.text('website')} />
       </div>
     </fieldset>
   );

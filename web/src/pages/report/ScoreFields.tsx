@@ -15,7 +15,22 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 /** The CVSS vector field with the server's score of it, announced politely as it changes. */
-export function CvssField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+export function CvssField({
+  value,
+  onChange,
+  path = 'cvss',
+  label,
+  hint,
+  placeholder = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  /** The field's path in the server's problems (and its id). */
+  path?: string;
+  label?: string;
+  hint?: string;
+  placeholder?: string;
+}) {
   const { t } = useTranslation();
   const vector = useDebounced(value.trim(), 400);
   const [answer, setAnswer] = useState<CvssAnswer | null>(null);
@@ -38,17 +53,17 @@ export function CvssField({ value, onChange }: { value: string; onChange: (v: st
   return (
     <div className="score-field">
       <PInput
-        path="cvss"
-        label={t('report.cvss')}
-        hint={t('report.cvssHint')}
+        path={path}
+        label={label ?? t('report.cvss')}
+        hint={hint ?? t('report.cvssHint')}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         spellCheck={false}
         autoComplete="off"
-        placeholder="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+        placeholder={placeholder}
         className="mono-input"
       />
-      <p className="score-preview" aria-live="polite" data-testid="cvss-preview">
+      <p className="score-preview" aria-live="polite" data-testid={`${path}-preview`}>
         {answer && (
           <>
             <span className={`badge sev-${answer.severity.toLowerCase()}`}>
@@ -69,7 +84,17 @@ export function CvssField({ value, onChange }: { value: string; onChange: (v: st
 }
 
 /** The CWE id with suggestions from the catalogue (a datalist: type a number or words). */
-export function CweField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+export function CweField({
+  value,
+  onChange,
+  label,
+  hint,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  label?: string;
+  hint?: string;
+}) {
   const { t } = useTranslation();
   const listId = useId();
   const q = useDebounced(value.trim(), 300);
@@ -95,8 +120,8 @@ export function CweField({ value, onChange }: { value: string; onChange: (v: str
     <div className="score-field">
       <PInput
         path="cwe"
-        label={t('report.cwe')}
-        hint={t('report.cweHint')}
+        label={label ?? t('report.cwe')}
+        hint={hint ?? t('report.cweHint')}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         list={listId}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/forms.tsx';
+import { Crumb, Pending } from '../../components/lists.tsx';
 import { AttachmentList, MessageList } from '../../components/MessageList.tsx';
 import { SlaBadges, StateBadge } from '../../components/ReportBadges.tsx';
 import { useFormatDate, useTitle } from '../../hooks.ts';
@@ -38,16 +39,8 @@ export function ReportDetailPage({ trackingId }: { trackingId: string }) {
   if (!report) {
     return (
       <>
-        <p className="crumbs">
-          <Link to="/reports">{t('reports.title')}</Link>
-        </p>
-        {error ? (
-          <ErrorAlert error={error} />
-        ) : (
-          <p className="muted" role="status">
-            {t('common.loading')}
-          </p>
-        )}
+        <Crumb to="/reports" label={t('reports.title')} />
+        <Pending error={error} />
       </>
     );
   }
@@ -55,9 +48,7 @@ export function ReportDetailPage({ trackingId }: { trackingId: string }) {
   const finder = report.finder;
   return (
     <>
-      <p className="crumbs">
-        <Link to="/reports">{t('reports.title')}</Link>
-      </p>
+      <Crumb to="/reports" label={t('reports.title')} />
       <h1>
         <span className="mono">{report.trackingId}</span> {report.title}
       </h1>
