@@ -111,6 +111,13 @@ describe('multi-party cases over HTTP', () => {
     expect(before.body).not.toContain('SVG onload');
     expect(before.body).not.toContain('CVE-2026-10001');
     expect((await call('GET', `/api/v1/cases/${caseId}/statuses`, globex.admin)).statusCode).toBe(403);
+    // The list names the case but not its title, and says what to do.
+    expect((await call('GET', '/api/v1/cases', globex.admin)).json<Json>().items[0]).toMatchObject({
+      caseId,
+      title: null,
+      termsAccepted: false,
+      needsAction: 'accept_terms',
+    });
 
     expect((await call('POST', `/api/v1/cases/${caseId}/terms/accept`, globex.admin, { version: 2 })).statusCode).toBe(
       409,
@@ -182,6 +189,9 @@ describe('multi-party cases over HTTP', () => {
 
     const asGlobex = (await call('GET', `/api/v1/cases/${caseId}/statuses`, globex.admin)).json<Json>();
     expect(asGlobex.vendors.find((v: Json) => v.name === 'ACME').cells).toEqual([]); // not shared
+    // Not even whether ACME answered: that too is case information.
+    expect(asGlobex.vendors.find((v: Json) => v.name === 'ACME').silent).toBeNull();
+    expect(asGlobex.vendors.find((v: Json) => v.name === 'Globex').silent).toBe(true);
     await put(acme.admin, {
       participantId: acmeP,
       vulnerabilityId: vulnId,
@@ -209,6 +219,16 @@ describe('multi-party cases over HTTP', () => {
     await call('POST', `/api/v1/cases/${caseId}/terms/accept`, acme.admin, { version: 1 });
     const rm = (who: Session, p: string, event: string) =>
       call('POST', `/api/v1/cases/${caseId}/participants/${p}/rm`, who, { event });
+    const before = (await call('GET', `/api/v1/cases/${caseId}`, acme.admin)).json<Json>();
+    expect(before.participants.find((p: Json) => p.id === acmeP)).toMatchObject({
+      allowedRmEvents: ['receive'],
+      allowedCaseEvents: ['V'],
+    });
+    expect(before.participants.find((p: Json) => p.id === globexP)).toMatchObject({
+      allowedRmEvents: [],
+      allowedCaseEvents: [],
+    });
+    expect(before.allowedCaseEvents).toEqual([]); // P/X/A belong to the lead
     expect((await rm(acme.admin, acmeP, 'receive')).json<Json>()).toMatchObject({ rmState: 'R' });
     const illegal = await rm(acme.admin, acmeP, 'close');
     expect(illegal.statusCode).toBe(409);

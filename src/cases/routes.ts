@@ -5,10 +5,10 @@ import type { CaseRow } from '../db/schema.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
 import { renderMarkdown } from '../markdown/render.ts';
-import type { Actor } from '../policy/actor.ts';
+import { actorId, type Actor } from '../policy/actor.ts';
 import { abilities, authorize, can, type CaseResource } from '../policy/policy.ts';
-import { csEvents, type CsEvent, joinCs, type PxaState, type VfdState } from '../vultron/cs.ts';
-import { rmEvents, rmStateLabels, type RmState } from '../vultron/rm.ts';
+import { csAllowedEvents, csEvents, type CsEvent, joinCs, type PxaState, type VfdState } from '../vultron/cs.ts';
+import { rmAllowedEvents, rmEvents, rmStateLabels, type RmState } from '../vultron/rm.ts';
 import {
   acceptTerms,
   addParticipant,
@@ -19,7 +19,7 @@ import {
   requestCase,
   setVendorStatus,
 } from './commands.ts';
-import { caseParticipants, listCases, loadVisibleCase } from './queries.ts';
+import { caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
 import { participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
 import {
   addPost,
@@ -34,6 +34,11 @@ import {
 const Loose = Type.Object({}, { additionalProperties: true });
 const Ref = Type.Object({ ref: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 const Text = (max: number) => Type.String({ maxLength: max });
+
+/** P/X/A events legal for the case now (with no vendor, judged on a vendor-free state). */
+function casePxaEvents(pxa: PxaState): CsEvent[] {
+  return csAllowedEvents(joinCs('VFD', pxa)).filter((e) => e === 'P' || e === 'X' || e === 'A');
+}
 
 /** Multi-party cases: the case page, participants and their Vultron states, terms, the status matrix. */
 export function caseRoutes(app: FastifyInstance, services: Services): void {
@@ -62,9 +67,12 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       db.selectFrom('vulnerabilities').selectAll().where('case_id', '=', c.id).orderBy('created_at').execute(),
       caseParticipants(db, c.id),
     ]);
-    const myOrgs = new Set(resource.participation.map((p) => p.orgId));
+    const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
+    const manage = can(actor, 'case:manage', resource);
     return {
       ...minimal,
+      leadId: c.lead_id,
+      allowedCaseEvents: manage ? casePxaEvents(c.pxa_state as PxaState) : [],
       access: staff ? 'staff' : 'participant',
       title: c.title,
       summary: c.summary,
@@ -91,6 +99,17 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         rmState: p.rm_state,
         rmStateLabel: rmStateLabels[p.rm_state as RmState],
         caseState: p.vfd_state ? joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState) : null,
+        // The moves the server would accept now, for this caller (the Vultron machines decide).
+        allowedRmEvents:
+          manage || (p.org_id !== null && myOrgs.has(p.org_id))
+            ? rmAllowedEvents(p.rm_state as RmState).filter((e) => e !== 'receive' || p.rm_state === 'S')
+            : [],
+        allowedCaseEvents:
+          p.vfd_state && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
+            ? csAllowedEvents(joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState)).filter(
+                (e) => e === 'V' || e === 'F' || e === 'D',
+              )
+            : [],
         termsAccepted: p.terms_version === c.terms_version,
         termsAcceptedAt: p.terms_accepted_at?.toISOString() ?? null,
         ...(staff ? { allowedUserIds: p.allowed_user_ids, notifiedAt: p.notified_at?.toISOString() ?? null } : {}),
@@ -111,15 +130,41 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       const page = await listCases(db, request.actor, request.query);
-      return {
-        items: page.items.map((c) => ({
+      const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
+      const items = [];
+      for (const c of page.items) {
+        const resource = await caseResource(db, request.actor, c);
+        const full = can(request.actor, 'case:read_full', resource);
+        // The title is case detail: only for those who accepted the terms (and staff).
+        const mine = resource.participation.filter((p) => p.allowed);
+        let silent = false;
+        if (!staff && full) {
+          const answered = await db
+            .selectFrom('vendor_statuses as s')
+            .innerJoin('case_participants as p', 'p.id', 's.participant_id')
+            .select('s.id')
+            .where('s.case_id', '=', c.id)
+            .where(
+              'p.org_id',
+              'in',
+              mine.map((m) => m.orgId),
+            )
+            .executeTakeFirst();
+          silent = !answered;
+        }
+        items.push({
           id: c.id,
           caseId: c.case_id,
+          title: full ? c.title : null,
           status: c.status,
+          lead: await leadName(c),
+          leadId: c.lead_id,
+          termsAccepted: staff || mine.some((p) => p.accepted),
+          needsAction: staff ? null : !mine.some((p) => p.accepted) ? 'accept_terms' : silent ? 'state_status' : null,
           createdAt: c.created_at.toISOString(),
-        })),
-        nextCursor: page.nextCursor,
-      };
+        });
+      }
+      return { items, nextCursor: page.nextCursor };
     },
   );
 
@@ -358,7 +403,12 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
           return {
             participantId: v.id,
             name: v.org_name,
-            silent: statuses.every((s) => s.participant_id !== v.id),
+            // Whether another vendor answered is itself case information: staff and the vendor itself
+            // learn it; others only through what that vendor chose to share.
+            silent:
+              staff || (v.org_id !== null && myOrgs.has(v.org_id))
+                ? statuses.every((s) => s.participant_id !== v.id)
+                : null,
             rmState: v.rm_state,
             caseState: v.vfd_state ? joinCs(v.vfd_state as VfdState, c.pxa_state as PxaState) : null,
             cells: mine.map((s) => ({
@@ -380,20 +430,25 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  const presentPost = (p: {
-    id: string;
-    reply_to: string | null;
-    author_label: string;
-    author_org_id: string | null;
-    body: string;
-    tlp: string;
-    recipient_org_id: string | null;
-    recipient_user_ids: string[];
-    edited_at: Date | null;
-    created_at: Date;
-  }) => ({
+  const presentPost = (
+    viewerId: string | null,
+    p: {
+      id: string;
+      reply_to: string | null;
+      author_user_id: string | null;
+      author_label: string;
+      author_org_id: string | null;
+      body: string;
+      tlp: string;
+      recipient_org_id: string | null;
+      recipient_user_ids: string[];
+      edited_at: Date | null;
+      created_at: Date;
+    },
+  ) => ({
     id: p.id,
     replyTo: p.reply_to,
+    mine: viewerId !== null && p.author_user_id === viewerId,
     author: p.author_label,
     authorOrgId: p.author_org_id,
     body: p.body,
@@ -465,7 +520,10 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       authorize(request.actor, 'case:read_full', resource);
       const v = await viewerOf(db, request.actor, c);
       const { thread, posts } = await visiblePosts(db, v, c.id, request.params.id);
-      return { thread: { id: thread.id, kind: thread.kind, title: thread.title }, items: posts.map(presentPost) };
+      return {
+        thread: { id: thread.id, kind: thread.kind, title: thread.title },
+        items: posts.map((p) => presentPost(actorId(request.actor), p)),
+      };
     },
   );
 
@@ -489,7 +547,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       requireAuth(request);
       const post = await addPost(ctxOf(services, request), request.params.ref, request.params.id, request.body);
-      return reply.status(201).send(presentPost(post));
+      return reply.status(201).send(presentPost(actorId(request.actor), post));
     },
   );
 
@@ -509,7 +567,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       const post = await editPost(ctxOf(services, request), request.params.ref, request.params.id, request.body.body);
       const revisions = await postRevisions(db, post.id);
       return {
-        ...presentPost(post),
+        ...presentPost(actorId(request.actor), post),
         revisions: revisions.map((x) => ({ body: x.body, editedAt: x.edited_at.toISOString() })),
       };
     },

@@ -102,7 +102,8 @@ export interface StatusMatrix {
   vendors: {
     participantId: string;
     name: string;
-    silent: boolean;
+    /** null: whether this vendor answered is not shared with you. */
+    silent: boolean | null;
     rmState: string;
     caseState: string | null;
     cells: StatusCell[];

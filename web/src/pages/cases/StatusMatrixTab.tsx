@@ -86,13 +86,15 @@ function MatrixTable({
   const fmt = useFormatDate();
   if (m.vendors.length === 0) return <p className="muted">{t('cases.matrix.noVendors')}</p>;
   if (m.vulnerabilities.length === 0) return <p className="muted">{t('cases.matrix.noVulns')}</p>;
-  const silent = m.vendors.filter((v) => v.silent).length;
+  // Vendors whose answering is not shared with the caller (silent: null) are left out of the counts.
+  const known = m.vendors.filter((v) => v.silent !== null);
+  const silent = known.filter((v) => v.silent).length;
   const cellsOf = (v: Vendor, vulnId: string) => v.cells.filter((x) => x.vulnerabilityId === vulnId);
 
   return (
     <>
       <p data-testid="matrix-counts">
-        {t('cases.matrix.counts', { answered: m.vendors.length - silent, total: m.vendors.length, silent })}
+        {t('cases.matrix.counts', { answered: known.length - silent, total: known.length, silent })}
       </p>
       <div className="table-wrap">
         <table className="matrix">
