@@ -86,16 +86,20 @@ function MatrixTable({
   const fmt = useFormatDate();
   if (m.vendors.length === 0) return <p className="muted">{t('cases.matrix.noVendors')}</p>;
   if (m.vulnerabilities.length === 0) return <p className="muted">{t('cases.matrix.noVulns')}</p>;
-  // Vendors whose answering is not shared with the caller (silent: null) are left out of the counts.
+  // Who answered is shown only to those who may know it for every vendor (staff): a vendor is not
+  // told whether the others answered (silent: null), so it gets no counts.
+  const allKnown = m.vendors.every((v) => v.silent !== null);
   const known = m.vendors.filter((v) => v.silent !== null);
   const silent = known.filter((v) => v.silent).length;
   const cellsOf = (v: Vendor, vulnId: string) => v.cells.filter((x) => x.vulnerabilityId === vulnId);
 
   return (
     <>
-      <p data-testid="matrix-counts">
-        {t('cases.matrix.counts', { answered: known.length - silent, total: known.length, silent })}
-      </p>
+      {allKnown && (
+        <p data-testid="matrix-counts">
+          {t('cases.matrix.counts', { answered: known.length - silent, total: known.length, silent })}
+        </p>
+      )}
       <div className="table-wrap">
         <table className="matrix">
           <caption className="visually-hidden">{t('cases.tabs.matrix')}</caption>
