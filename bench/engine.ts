@@ -38,20 +38,26 @@ export interface EngineResult {
 const accordCli = (args: string[], env: Env, input?: string) =>
   runCommand(process.execPath, ['bin/accord.mjs', ...args], { env, ...(input === undefined ? {} : { input }) });
 
-/** Creates the admin and an API token with the CLI (before the server: the embedded DB has one owner). */
-export async function createToken(env: Env): Promise<string> {
+/**
+ * Creates a staff user and an API token with the CLI (before the server: the embedded DB has one
+ * owner). Defaults: the admin used for /me.
+ */
+export async function createToken(
+  env: Env,
+  who: { email: string; role: string; tokenName: string } = { email: BENCH_EMAIL, role: 'admin', tokenName: 'bench' },
+): Promise<string> {
   try {
     await accordCli(
-      ['user', 'add', '--email', BENCH_EMAIL, '--name', 'Bench', '--role', 'admin', '--password-stdin'],
+      ['user', 'add', '--email', who.email, '--name', 'Bench', '--role', who.role, '--password-stdin'],
       env,
       `${BENCH_PASSWORD}\n`,
     );
   } catch (err) {
     // A DATABASE_URL from an earlier run may already have the user; the token is what matters.
     if (!(err instanceof Error && /exists already/.test(err.message))) throw err;
-    progress(`${BENCH_EMAIL} exists already; reusing it`);
+    progress(`${who.email} exists already; reusing it`);
   }
-  const out = await accordCli(['token', 'create', '--email', BENCH_EMAIL, '--name', 'bench'], env);
+  const out = await accordCli(['token', 'create', '--email', who.email, '--name', who.tokenName], env);
   const token = out
     .split('\n')
     .map((l) => l.trim())
@@ -60,7 +66,7 @@ export async function createToken(env: Env): Promise<string> {
   return token;
 }
 
-async function startServer(label: string, args: string[], env: Env, readyPath: string) {
+export async function startServer(label: string, args: string[], env: Env, readyPath: string) {
   const port = await freePort();
   const child = startNode(label, args, { ...env, PORT: String(port), HOST: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;

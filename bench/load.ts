@@ -15,7 +15,7 @@ export interface LoadResult {
    * Percentiles over every response time autocannon measured (process.hrtime, sub-millisecond).
    * autocannon's own summary rounds latencies down to whole milliseconds, too coarse for a 1 ms target.
    */
-  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  latencyMs: { p50: number; p90: number; p95: number; p99: number; mean: number; max: number };
   /** autocannon's own (whole-millisecond) summary, for comparison with its CLI output. */
   autocannonLatencyMs: { p50: number; p99: number };
   /**
@@ -55,7 +55,7 @@ const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 let clockTicks: number | null = null;
 /** utime + stime of a process in ms, from /proc/PID/stat (fields 14 and 15, in clock ticks). */
-function cpuMs(pid: number | undefined): number | null {
+export function cpuMs(pid: number | undefined): number | null {
   if (pid === undefined || process.platform !== 'linux') return null;
   try {
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -68,7 +68,7 @@ function cpuMs(pid: number | undefined): number | null {
 }
 
 /** Nearest-rank percentile of a sorted array. */
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
@@ -130,6 +130,7 @@ export async function measure(url: string, opts: LoadOptions): Promise<LoadResul
     latencyMs: {
       p50: round(percentile(sorted, 50)),
       p90: round(percentile(sorted, 90)),
+      p95: round(percentile(sorted, 95)),
       p99: round(percentile(sorted, 99)),
       mean: round(sum / count),
       max: round(sorted[count - 1] ?? Number.NaN),

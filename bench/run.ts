@@ -1,18 +1,22 @@
 // `npm run bench`: throughput and latency of GET /api/v1/me on both engines next to a bare Fastify
-// route, plus cold start of the embedded engine. Prints one JSON document on stdout; progress on stderr.
+// route, cold start of the embedded engine, and report intake and the triage queue (100,000
+// reports). Prints one JSON document on stdout; progress on stderr.
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_ENGINES (default
-// "embedded,postgres"), BENCH_COLD_RUNS (default 3), DATABASE_URL (else a throwaway PostgreSQL 15).
-import { execFileSync } from 'node:child_process';
+// "embedded,postgres"), BENCH_SUITES (default "me,cold,reports"), BENCH_COLD_RUNS (default 3),
+// BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (3), BENCH_SEED_REPORTS (100000),
+// BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), DATABASE_URL (else a throwaway PostgreSQL 15).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureColdStart, type ColdStartResult } from './cold-start.ts';
+import { buildServerBundle, measureColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchEngine, type EngineResult } from './engine.ts';
 import { providePostgres, stopAllPostgresSync } from './postgres.ts';
+import { benchReports, type ReportsOptions, type ReportsResult } from './reports.ts';
 import { killAllChildren, progress, rootDir, type Env } from './proc.ts';
 
 type EngineName = 'embedded' | 'postgres';
-type EngineReport = ({ database: string } & EngineResult) | { skipped: string };
+type Suite = 'me' | 'cold' | 'reports';
+type EngineReport = ({ database: string } & Partial<EngineResult> & { reports?: ReportsResult }) | { skipped: string };
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name]?.trim();
@@ -38,6 +42,17 @@ function parseEngines(): EngineName[] {
   return list as EngineName[];
 }
 
+function parseSuites(): Set<Suite> {
+  const list = (process.env.BENCH_SUITES ?? 'me,cold,reports')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const s of list) {
+    if (s !== 'me' && s !== 'cold' && s !== 'reports') throw new Error(`BENCH_SUITES: unknown suite "${s}"`);
+  }
+  return new Set(list as Suite[]);
+}
+
 const tempDirs: string[] = [];
 function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -56,14 +71,25 @@ async function main(): Promise<void> {
   const warmupS = intEnv('BENCH_WARMUP', 3, 0);
   const coldRuns = intEnv('BENCH_COLD_RUNS', 3, 1);
   const engines = parseEngines();
+  const suites = parseSuites();
+  const reportsOpts: ReportsOptions = {
+    intakeCount: intEnv('BENCH_INTAKE_REPORTS', 1000, 1),
+    intakeConcurrency: intEnv('BENCH_INTAKE_CONCURRENCY', 10, 1),
+    intakeMaxS: intEnv('BENCH_INTAKE_MAX_S', 600, 1),
+    intakeAtScaleCount: intEnv('BENCH_INTAKE_AT_SCALE', 3, 1),
+    intakeBytes: 10 * 1024,
+    seedCount: intEnv('BENCH_SEED_REPORTS', 100_000, 1),
+    seedWords: intEnv('BENCH_SEED_WORDS', 150, 1),
+    queueRequests: intEnv('BENCH_QUEUE_REQUESTS', 200, 1),
+    queueWarmup: 20,
+    durationS,
+    warmupS,
+  };
   const connections = [50, 10] as const;
   const cpus = os.cpus();
   // Measure what `npm start` runs: the pre-built server bundle (bin/accord.mjs uses it when fresh).
   progress('building the server bundle (npm run build:server)');
-  execFileSync(process.execPath, [path.join(rootDir, 'scripts/build-server.mjs')], {
-    cwd: rootDir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildServerBundle();
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   if ((loadAtStart[0] ?? 0) > 0.5) progress(`warning: load average is ${loadAtStart.join(' ')}; results will be noisy`);
 
@@ -72,18 +98,31 @@ async function main(): Promise<void> {
   delete baseEnv.PORT;
 
   const results: Partial<Record<EngineName, EngineReport>> = {};
-  let coldStart: ColdStartResult | { skipped: string } = { skipped: 'the embedded engine was not selected' };
+  let coldStart: ColdStartResult | { skipped: string } = {
+    skipped: suites.has('cold') ? 'the embedded engine was not selected' : 'not in BENCH_SUITES',
+  };
   const opts = { durationS, warmupS, connections };
 
   for (const engine of engines) {
     if (engine === 'embedded') {
-      const dataDir = tempDir('accord-bench-embedded-');
-      const env: Env = { ...baseEnv, ACCORD_DATA_DIR: dataDir };
-      const r = await benchEngine('embedded', env, opts);
-      results.embedded = { database: `PGlite ${versionOf('@electric-sql/pglite')} (in-process)`, ...r };
-      progress(`cold start (${coldRuns} runs on the migrated data dir, ${coldRuns} on fresh ones)`);
-      coldStart = await measureColdStart(baseEnv, dataDir, coldRuns);
+      const entry: EngineReport = { database: `PGlite ${versionOf('@electric-sql/pglite')} (in-process)` };
+      results.embedded = entry;
+      if (suites.has('me') || suites.has('cold')) {
+        const dataDir = tempDir('accord-bench-embedded-');
+        const env: Env = { ...baseEnv, ACCORD_DATA_DIR: dataDir };
+        if (suites.has('me')) Object.assign(entry, await benchEngine('embedded', env, opts));
+        if (suites.has('cold')) {
+          progress(`cold start (${coldRuns} runs on the migrated data dir, ${coldRuns} on fresh ones)`);
+          coldStart = await measureColdStart(baseEnv, dataDir, coldRuns);
+        }
+      }
+      if (suites.has('reports')) {
+        // A data directory of its own, so that the 100,000 reports change neither /me nor cold start.
+        const env: Env = { ...baseEnv, ACCORD_DATA_DIR: tempDir('accord-bench-reports-') };
+        entry.reports = await benchReports('embedded', env, reportsOpts);
+      }
     } else {
+      if (!suites.has('me') && !suites.has('reports')) continue;
       const provided = await providePostgres();
       if (!provided.ok) {
         progress(`postgres skipped: ${provided.skipped}`);
@@ -93,8 +132,10 @@ async function main(): Promise<void> {
       const { pg } = provided;
       try {
         const env: Env = { ...baseEnv, DATABASE_URL: pg.url, ACCORD_DATA_DIR: tempDir('accord-bench-pgdata-') };
-        const r = await benchEngine('postgres', env, opts);
-        results.postgres = { database: `${pg.version}, ${pg.source}, pool of 10 connections`, ...r };
+        const entry: EngineReport = { database: `${pg.version}, ${pg.source}, pool of 10 connections` };
+        results.postgres = entry;
+        if (suites.has('me')) Object.assign(entry, await benchEngine('postgres', env, opts));
+        if (suites.has('reports')) entry.reports = await benchReports('postgres', env, reportsOpts);
       } finally {
         await pg.stop();
       }
@@ -102,7 +143,8 @@ async function main(): Promise<void> {
   }
 
   const report = {
-    benchmark: 'Accord GET /api/v1/me (Bearer API token) vs. a bare Fastify route; embedded cold start',
+    benchmark:
+      'Accord GET /api/v1/me (Bearer API token) vs. a bare Fastify route; embedded cold start; report intake and triage queue',
     date: new Date().toISOString(),
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',
@@ -118,6 +160,8 @@ async function main(): Promise<void> {
       warmupS,
       connections,
       engines,
+      suites: [...suites],
+      reports: reportsOpts,
       loadGenerator: `autocannon ${versionOf('autocannon')} (programmatic API in the bench process; every server is a child process)`,
       fastify: versionOf('fastify'),
       latency: 'ms; percentiles over every response time autocannon measured (sub-millisecond)',
