@@ -16,7 +16,7 @@ import { localDate } from '../sla/calendar.ts';
 import { parsePublicKey } from '../users/pgp.ts';
 import { orThrow } from '../vultron/result.ts';
 import { rmStateLabels, rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
-import { findReport, isTriager, REPORT_LINK_PREFIX, reportEvents, reportResource, similarReports } from './queries.ts';
+import { findReport, isTriager, REPORT_LINK_PREFIX, reportEvents, reportResource } from './queries.ts';
 import {
   checkAttachments,
   checkCloseReason,
@@ -128,7 +128,7 @@ async function upsertFinder(
       .returningAll()
       .executeTakeFirstOrThrow();
   }
-  return tx
+  const inserted = await tx
     .insertInto('finders')
     .values({
       id: newId(),
@@ -142,8 +142,23 @@ async function upsertFinder(
       created_at: now,
       updated_at: now,
     })
+    // Two reports from a new address at once: the second finds the first's finder, no 500.
+    .onConflict((oc) =>
+      oc
+        .expression(sql`lower(email)`)
+        .where('email', 'is not', null)
+        .doNothing(),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (inserted) return inserted;
+  return (
+    (await tx
+      .selectFrom('finders')
+      .selectAll()
+      .where(sql<string>`lower(email)`, '=', (who.email ?? '').toLowerCase())
+      .executeTakeFirst()) ?? null
+  );
 }
 
 async function insertAttachments(
@@ -329,7 +344,9 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
       .returningAll()
       .executeTakeFirstOrThrow();
     await insertAttachments(tx, ctx, report.id, null, 'shared', checked.attachments);
-    const similar = await similarReports(tx, report);
+    // Similar reports are suggested when staff open the report (GET …/similar and the report
+    // view), not here: ranking against every stored report inside this transaction made each
+    // intake wait for the one before it (docs/benchmarks.md).
     const move = orThrow(rmTransition('S', 'receive'));
     await recordEvent(tx, ctx, report.id, {
       kind: 'transition',
@@ -340,7 +357,6 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
         channel: opts.channel,
         encrypted: opts.submittedEncrypted,
         attachments: checked.attachments.map((a) => ({ filename: a.filename, sha256: a.sha256 })),
-        similar: similar.map((s) => s.tracking_id),
       },
     });
     await refreshSla(tx, ctx, report);

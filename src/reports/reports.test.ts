@@ -128,6 +128,16 @@ describe('report intake and triage over HTTP', () => {
     expect(opened.data).toContain(res.json<Json>().followUpUrl);
   });
 
+  it('takes two reports from a new address at the same moment, linking both to one finder', async () => {
+    const [a, b] = await Promise.all([
+      submit(sampleReport({ contactEmail: 'twice@example.net' })),
+      submit(sampleReport({ contactEmail: 'Twice@example.net', title: 'The same finder again' })),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    const finders = await db.db.selectFrom('finders').select('id').execute();
+    expect(finders).toHaveLength(1);
+  });
+
   it('lists every problem at once', async () => {
     const res = await submit(sampleReport({ title: '', cvss: 'nope', cwe: 'CWE-0' }));
     expect(res.json<Json>().error.details.problems.map((p: Json) => p.field)).toEqual(['title', 'cvss', 'cwe']);
