@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
+import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database, ParticipantRow } from '../db/schema.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { findOrgById } from '../orgs/queries.ts';
@@ -390,7 +390,7 @@ export async function addVulnerability(ctx: Ctx, ref: string, input: Vulnerabili
 }
 
 async function loadParticipant(tx: Tx, caseId: string, participantId: string): Promise<ParticipantRow> {
-  const p = /^[0-9a-f-]{36}$/i.test(participantId)
+  const p = isUuid(participantId)
     ? await tx
         .selectFrom('case_participants')
         .selectAll()
@@ -551,11 +551,7 @@ export async function setVendorStatus(
     const vuln = await tx
       .selectFrom('vulnerabilities')
       .select('id')
-      .where(
-        'id',
-        '=',
-        /^[0-9a-f-]{36}$/i.test(input.vulnerabilityId) ? input.vulnerabilityId : '00000000-0000-0000-0000-000000000000',
-      )
+      .where('id', '=', isUuid(input.vulnerabilityId) ? input.vulnerabilityId : '00000000-0000-0000-0000-000000000000')
       .where('case_id', '=', c.id)
       .executeTakeFirst();
     if (!vuln) throw invalidFields([{ field: 'vulnerabilityId', message: 'no such vulnerability in this case' }]);

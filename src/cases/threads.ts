@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
+import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import { currentInstanceKey } from '../keys/queries.ts';
 import { encryptText } from '../keys/pgp.ts';
@@ -93,7 +93,7 @@ export async function visibleThreads(db: Db, v: Viewer, caseId: string) {
 }
 
 async function loadThread(db: Db, v: Viewer, caseId: string, threadId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(threadId)) throw notFound('thread', threadId);
+  if (!isUuid(threadId)) throw notFound('thread', threadId);
   const t = await db
     .selectFrom('case_threads as t')
     .selectAll('t')
@@ -255,9 +255,7 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
         .where(
           'org_id',
           '=',
-          /^[0-9a-f-]{36}$/i.test(checked.recipientOrgId)
-            ? checked.recipientOrgId
-            : '00000000-0000-0000-0000-000000000000',
+          isUuid(checked.recipientOrgId) ? checked.recipientOrgId : '00000000-0000-0000-0000-000000000000',
         )
         .executeTakeFirst();
       const home = await findHomeOrg(tx);
@@ -278,11 +276,7 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
         .selectFrom('case_posts as p')
         .select('p.id')
         .where('p.thread_id', '=', thread.id)
-        .where(
-          'p.id',
-          '=',
-          /^[0-9a-f-]{36}$/i.test(input.replyTo) ? input.replyTo : '00000000-0000-0000-0000-000000000000',
-        )
+        .where('p.id', '=', isUuid(input.replyTo) ? input.replyTo : '00000000-0000-0000-0000-000000000000')
         .where(postScope(v))
         .executeTakeFirst();
       if (!parent) throw invalidFields([{ field: 'replyTo', message: 'reply to a post in this thread' }]);
@@ -401,7 +395,7 @@ export async function editPost(ctx: Ctx, ref: string, postId: string, body: stri
     throw invalidFields([{ field: 'body', message: 'write 1 to 100,000 characters' }]);
   return inTransaction(ctx, async (tx) => {
     const { c, v } = await loadCaseFor(tx, ctx, ref);
-    const post = /^[0-9a-f-]{36}$/i.test(postId)
+    const post = isUuid(postId)
       ? await tx
           .selectFrom('case_posts as p')
           .innerJoin('case_threads as t', 't.id', 'p.thread_id')

@@ -4,7 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
+import { isUuid, newId } from '../core/ids.ts';
 import type { Database, OrganizationRow } from '../db/schema.ts';
 import { findOrgById, findOrgByName } from '../orgs/queries.ts';
 import { checkOrgKind, checkOrgName, checkWebsite } from '../orgs/rules.ts';
@@ -125,6 +125,54 @@ async function contactValues(ctx: Ctx, input: ContactInput, problems: FieldProbl
   return { ...c, key };
 }
 
+/** Inserts a contact unless the org already has that address in that role; undefined then. */
+async function insertContact(
+  tx: Tx,
+  orgId: string,
+  c: Awaited<ReturnType<typeof contactValues>>,
+  status: 'approved' | 'pending',
+  proposedBy: string | null,
+  now: Date,
+) {
+  return tx
+    .insertInto('org_contacts')
+    .values({
+      id: newId(),
+      org_id: orgId,
+      email: c.email,
+      role: c.role,
+      name: c.name,
+      phone: c.phone,
+      pgp_public_key: c.key?.armored ?? null,
+      pgp_fingerprint: c.key?.fingerprint ?? null,
+      pgp_expires_at: c.key?.expiresAt ?? null,
+      status,
+      proposed_by: proposedBy,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Inserts a product unless the org already lists one by that name; undefined then. */
+async function insertProduct(tx: Tx, orgId: string, p: ReturnType<typeof checkProduct>, now: Date) {
+  return tx
+    .insertInto('org_products')
+    .values({
+      id: newId(),
+      org_id: orgId,
+      name: p.name,
+      identifier: p.identifier,
+      versions: p.versions,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /**
  * A security contact. From staff it is approved at once; from the vendor itself it waits for
  * staff approval before notifications go to it (a hijacked vendor account cannot redirect them).
@@ -135,27 +183,9 @@ export async function addContact(ctx: Ctx, orgId: string, input: ContactInput) {
   if (problems.length > 0) throw invalidFields(problems);
   return inTransaction(ctx, async (tx) => {
     const org = await loadEditable(tx, ctx, orgId);
-    const staff = isDirectoryStaff(ctx);
-    const row = await tx
-      .insertInto('org_contacts')
-      .values({
-        id: newId(),
-        org_id: org.id,
-        email: c.email,
-        role: c.role,
-        name: c.name,
-        phone: c.phone,
-        pgp_public_key: c.key?.armored ?? null,
-        pgp_fingerprint: c.key?.fingerprint ?? null,
-        pgp_expires_at: c.key?.expiresAt ?? null,
-        status: staff ? 'approved' : 'pending',
-        proposed_by: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
-        created_at: ctx.now(),
-        updated_at: ctx.now(),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const proposedBy = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+    const status = isDirectoryStaff(ctx) ? 'approved' : 'pending';
+    const row = await insertContact(tx, org.id, c, status, proposedBy, ctx.now());
     if (!row) throw new AppError('ERR_CONFLICT', `${c.email} is already a ${c.role} contact of ${org.name}`);
     await recordAudit(tx, ctx, {
       action: 'directory.contact_add',
@@ -170,7 +200,7 @@ export async function addContact(ctx: Ctx, orgId: string, input: ContactInput) {
 export async function approveContact(ctx: Ctx, orgId: string, contactId: string) {
   authorize(ctx.actor, 'org:create', instance);
   return inTransaction(ctx, async (tx) => {
-    const row = /^[0-9a-f-]{36}$/i.test(contactId)
+    const row = isUuid(contactId)
       ? await tx
           .updateTable('org_contacts')
           .set({ status: 'approved', updated_at: ctx.now() })
@@ -193,7 +223,7 @@ export async function approveContact(ctx: Ctx, orgId: string, contactId: string)
 export async function removeContact(ctx: Ctx, orgId: string, contactId: string): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const org = await loadEditable(tx, ctx, orgId);
-    const res = /^[0-9a-f-]{36}$/i.test(contactId)
+    const res = isUuid(contactId)
       ? await tx.deleteFrom('org_contacts').where('id', '=', contactId).where('org_id', '=', org.id).executeTakeFirst()
       : { numDeletedRows: 0n };
     if (Number(res.numDeletedRows) === 0) throw notFound('contact', contactId);
@@ -212,19 +242,7 @@ export async function addProduct(ctx: Ctx, orgId: string, input: ProductInput) {
   if (problems.length > 0) throw invalidFields(problems);
   return inTransaction(ctx, async (tx) => {
     const org = await loadEditable(tx, ctx, orgId);
-    const row = await tx
-      .insertInto('org_products')
-      .values({
-        id: newId(),
-        org_id: org.id,
-        name: p.name,
-        identifier: p.identifier,
-        versions: p.versions,
-        created_at: ctx.now(),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const row = await insertProduct(tx, org.id, p, ctx.now());
     if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already lists a product named ${p.name}`);
     await recordAudit(tx, ctx, {
       action: 'directory.product_add',
@@ -239,7 +257,7 @@ export async function addProduct(ctx: Ctx, orgId: string, input: ProductInput) {
 export async function removeProduct(ctx: Ctx, orgId: string, productId: string): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const org = await loadEditable(tx, ctx, orgId);
-    const res = /^[0-9a-f-]{36}$/i.test(productId)
+    const res = isUuid(productId)
       ? await tx.deleteFrom('org_products').where('id', '=', productId).where('org_id', '=', org.id).executeTakeFirst()
       : { numDeletedRows: 0n };
     if (Number(res.numDeletedRows) === 0) throw notFound('product', productId);
@@ -322,7 +340,7 @@ export async function inviteCommunity(ctx: Ctx, caseRef: string, communityId: st
   const c = await findCase(ctx.db, caseRef);
   if (!c) throw notFound('case', caseRef);
   authorize(ctx.actor, 'case:manage', await caseResource(ctx.db, ctx.actor, c), 'case:read');
-  const members = /^[0-9a-f-]{36}$/i.test(communityId)
+  const members = isUuid(communityId)
     ? await ctx.db.selectFrom('community_members').select('org_id').where('community_id', '=', communityId).execute()
     : [];
   if (members.length === 0)
@@ -426,41 +444,10 @@ export async function importDirectory(ctx: Ctx, format: 'json' | 'csv', content:
         } else report.updated++;
         await upsertProfile(tx, org.id, profile, now);
         for (const c of contacts) {
-          const r = await tx
-            .insertInto('org_contacts')
-            .values({
-              id: newId(),
-              org_id: org.id,
-              email: c.email,
-              role: c.role,
-              name: c.name,
-              phone: c.phone,
-              pgp_public_key: c.key?.armored ?? null,
-              pgp_fingerprint: c.key?.fingerprint ?? null,
-              pgp_expires_at: c.key?.expiresAt ?? null,
-              status: 'approved',
-              proposed_by: null,
-              created_at: now,
-              updated_at: now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .executeTakeFirst();
-          report.contacts += Number(r.numInsertedOrUpdatedRows ?? 0);
+          if (await insertContact(tx, org.id, c, 'approved', null, now)) report.contacts++;
         }
         for (const p of products) {
-          const r = await tx
-            .insertInto('org_products')
-            .values({
-              id: newId(),
-              org_id: org.id,
-              name: p.name,
-              identifier: p.identifier,
-              versions: p.versions,
-              created_at: now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .executeTakeFirst();
-          report.products += Number(r.numInsertedOrUpdatedRows ?? 0);
+          if (await insertProduct(tx, org.id, p, now)) report.products++;
         }
         await recordAudit(tx, ctx, {
           action: 'directory.import',

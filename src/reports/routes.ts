@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
 import type { ReportRow } from '../db/schema.ts';
 import { ctxOf, type Services } from '../http/auth.ts';
 import { Body, errorResponses, IdParams, PageOf, PageQuery } from '../http/schemas.ts';
@@ -401,11 +402,7 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
         .selectFrom('attachments')
         .selectAll()
         .where('report_id', '=', report.id)
-        .where(
-          'id',
-          '=',
-          /^[0-9a-f-]{36}$/i.test(request.params.id) ? request.params.id : '00000000-0000-0000-0000-000000000000',
-        );
+        .where('id', '=', isUuid(request.params.id) ? request.params.id : '00000000-0000-0000-0000-000000000000');
       if (!internal) q = q.where('visibility', '=', 'shared');
       const file = await q.executeTakeFirst();
       if (!file) throw notFound('attachment', request.params.id);
@@ -480,7 +477,7 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       authorize(request.actor, 'finder:read', instance);
       const id = request.params.id;
-      const finder = /^[0-9a-f-]{36}$/i.test(id)
+      const finder = isUuid(id)
         ? await services.db.selectFrom('finders').selectAll().where('id', '=', id).executeTakeFirst()
         : undefined;
       if (!finder) throw notFound('finder', id);
