@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bundleIsFresh } from '../bin/bundle.mjs';
 import { cpuMs } from './load.ts';
 import { freePort, progress, rootDir, startNode, stopProcess, waitFor200, type Env } from './proc.ts';
 
@@ -22,26 +23,6 @@ export interface ColdStartSeries {
    * src/ was newer than the bundle (false; e.g. someone edited the sources during the run).
    */
   ranBundle: boolean[];
-}
-
-const bundlePath = path.join(rootDir, 'dist', 'server', 'accord.mjs');
-
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** The same test bin/accord.mjs makes. */
-function bundleIsFresh(): boolean {
-  try {
-    return fs.statSync(bundlePath).mtimeMs >= newestSourceMs(path.join(rootDir, 'src'));
-  } catch {
-    return false;
-  }
 }
 
 /** `npm run build:server`, so that the starts measure what `npm start` runs. */

@@ -7,6 +7,7 @@ import {
   makeUser,
   PASSWORD,
   signIn,
+  silentLog,
   testConfig,
   userSession,
 } from '../../tests/support/factories.ts';
@@ -27,6 +28,22 @@ describe('HTTP server', () => {
   beforeEach(async () => {
     await db.reset();
     await makeApp(db).then((a) => a.close()); // re-creates the home org
+  });
+
+  it('compiles every route schema (validators and serializers), which the server otherwise does on first use', async () => {
+    const build = () =>
+      buildApp(
+        { db: db.db, config: testConfig(), log: silentLog, now: () => new Date() },
+        { engine: db.engine, version: 'test', webDir: null, eagerSchemas: true },
+      );
+    const eager = await build();
+    await expect(eager.ready()).resolves.toBeDefined();
+    await eager.close();
+    // Eager mode does find a broken schema: the same build with one bad route fails.
+    const broken = await build();
+    broken.post('/broken', { schema: { body: { type: 'no-such-type' } } }, async () => ({}));
+    await expect(broken.ready()).rejects.toThrow();
+    await broken.close().catch(() => {});
   });
 
   it('GET /healthz reports the engine and version', async () => {

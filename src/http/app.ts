@@ -26,7 +26,7 @@ import { disclosureRoutes } from '../disclosure/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { ErrorResponse } from './schemas.ts';
-import { installValidators } from './validation.ts';
+import { installValidators, serializerCompilers } from './validation.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -35,6 +35,8 @@ export interface AppOptions {
   webDir: string | null;
   /** A pino logger; without it the app does not log (tests). */
   loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** Compile every route schema at start-up instead of on first use (a test checks they all compile). */
+  eagerSchemas?: boolean;
 }
 
 /** Builds the HTTP server: security plugins, the API under /api/v1, OpenAPI, and the web UI. */
@@ -45,6 +47,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
     requestIdHeader: false,
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    schemaController: serializerCompilers({ eager: opts.eagerSchemas }),
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -110,7 +113,7 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   });
   app.addSchema(ErrorResponse);
 
-  installValidators(app);
+  installValidators(app, { eager: opts.eagerSchemas });
   installErrorHandlers(app);
   installAuth(app, services);
 

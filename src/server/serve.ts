@@ -32,10 +32,16 @@ export function createLogger(config: Config) {
 }
 
 /** Opens the database, applies migrations and makes sure the home organization exists. */
-export async function openInstance(config: Config, log: Ctx['log']): Promise<{ handle: DatabaseHandle; ctx: Ctx }> {
+export async function openInstance(
+  config: Config,
+  log: Ctx['log'],
+  phase: (name: string) => void = () => {},
+): Promise<{ handle: DatabaseHandle; ctx: Ctx }> {
   const handle = await openDatabase(config);
+  phase('database');
   try {
     const applied = await migrateToLatest(handle.db);
+    phase('migrate');
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const ctx: Ctx = {
       db: handle.db,
@@ -47,6 +53,7 @@ export async function openInstance(config: Config, log: Ctx['log']): Promise<{ h
     };
     await ensureHomeOrg(ctx);
     await ensureInstanceKey(ctx);
+    phase('instance');
     return { handle, ctx };
   } catch (err) {
     await handle.close();
@@ -73,14 +80,22 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
 /** `accord serve`: HTTP server + job worker, stopped cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
   const started = Date.now();
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = now - phaseStart;
+    phaseStart = now;
+  };
   const logger = createLogger(config);
-  const { handle, ctx } = await openInstance(config, logger);
+  const { handle, ctx } = await openInstance(config, logger, phase);
   const webDir = path.join(rootDir, 'web', 'dist');
   const authCache = await startAuthCache(handle, logger);
   const app = await buildApp(
     { db: handle.db, config, log: logger, now: () => new Date(), authCache: authCache.cache },
     { engine: handle.engine, version: packageVersion(), webDir, loggerInstance: logger },
   );
+  phase('app');
   const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, jobHandlers(config));
   const schedulePrune = () => {
     const hour = new Date().toISOString().slice(0, 13);
@@ -115,6 +130,7 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  phase('listen');
   if (config.intake.smtpPort !== null) {
     const limits = config.reports;
     intake = await startIntakeSmtp({
@@ -137,6 +153,7 @@ export async function serve(config: Config): Promise<void> {
       database: handle.engine,
       dataDir: handle.engine === 'embedded' ? config.dataDir : undefined,
       startupMs: Date.now() - started,
+      startupPhasesMs: phases,
     },
     `Accord is ready at ${config.baseUrl}`,
   );
