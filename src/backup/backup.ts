@@ -65,6 +65,19 @@ const jsonColumns: Record<string, string[]> = {
 };
 /** bytea columns travel as base64. */
 const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };
+/**
+ * Generated columns (e.g. `reports.search`) are derived from the row: they are not written to a
+ * backup, and PostgreSQL refuses values for them on insert.
+ */
+async function generatedColumns(db: Kysely<Database>): Promise<Map<string, string[]>> {
+  const rows = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and is_generated = 'ALWAYS'`.execute(db);
+  const byTable = new Map<string, string[]>();
+  for (const r of rows.rows) byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
+  return byTable;
+}
+
 /** Identity columns whose sequence must continue after the restored rows. */
 const identityColumns: Record<string, string> = {
   audit_events: 'seq',
@@ -115,12 +128,15 @@ export async function backup(
         migrations: await appliedMigrations(tx),
       };
       lines.push(JSON.stringify(header));
+      const generated = await generatedColumns(tx);
       for (const [table, keys] of backupTables) {
         const rows = await sql<
           Record<string, unknown>
         >`select * from ${sql.table(table)} order by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(tx);
         const binary = binaryColumns[table] ?? [];
+        const derived = generated.get(table) ?? [];
         for (const row of rows.rows) {
+          for (const col of derived) delete row[col];
           for (const col of binary) {
             const v = row[col];
             if (v instanceof Uint8Array) row[col] = Buffer.from(v).toString('base64');

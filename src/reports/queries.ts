@@ -11,8 +11,11 @@ import { rmStates, type RmState } from '../vultron/rm.ts';
 
 export const REPORT_LINK_PREFIX = 'accf_';
 
-/** Full-text expression over what a report is about; the same expression as the GIN index. */
-export const searchVector = sql`to_tsvector('simple', title || ' ' || description || ' ' || products)`;
+/**
+ * Reports that share a term with this many others or more do not make a term distinctive: a
+ * suggestion query ORs only rarer terms, so it ranks at most a few thousand candidates.
+ */
+const COMMON_TERM_REPORTS = 500;
 
 export function reportResource(r: Pick<ReportRow, 'id' | 'submitted_by'>): ReportResource {
   return { type: 'report', id: r.id, submittedBy: r.submitted_by };
@@ -103,23 +106,39 @@ export function similarityTerms(text: string, max = 30): string[] {
   return [...new Set(words)].slice(0, max);
 }
 
-/** Reports about the same thing (full-text match over title, description and products), best first. */
+/**
+ * Reports about the same thing, best first: a full-text match over title, description and
+ * products (the stored `reports.search` vector) on the report's distinctive terms. How common
+ * each term is comes from the GIN index itself (capped counts in one query), so words that appear
+ * in most reports ("the", "vulnerability") never make every report a candidate.
+ */
 export async function similarReports(
   db: Db,
   report: Pick<ReportRow, 'id' | 'title' | 'products' | 'description'>,
   limit = 5,
+  commonAt = COMMON_TERM_REPORTS,
 ): Promise<SimilarReport[]> {
   const terms = similarityTerms(`${report.title} ${report.products} ${report.description.slice(0, 600)}`);
   if (terms.length === 0) return [];
-  const query = sql`to_tsquery('simple', ${terms.join(' | ')})`;
+  const counted = await sql<{ term: string; n: number }>`
+    select t.term, (select count(*) from (select 1 from reports r
+        where r.search @@ to_tsquery('simple', t.term) and r.id <> ${report.id}
+        limit ${commonAt}) hits)::int as n
+      from unnest(${sql.val(terms)}::text[]) as t(term)`.execute(db);
+  const present = counted.rows.filter((r) => r.n > 0);
+  const rare = present.filter((r) => r.n < commonAt);
+  // Only common terms: the three least common still say something (and ranking stays bounded by the cap).
+  const chosen = rare.length > 0 ? rare : present.sort((a, b) => a.n - b.n).slice(0, 3);
+  if (chosen.length === 0) return [];
+  const query = sql`to_tsquery('simple', ${chosen.map((r) => r.term).join(' | ')})`;
   const rows = await db
-    .selectFrom('reports')
-    .select(['id', 'tracking_id', 'title', 'rm_state'])
-    .select(sql<number>`ts_rank(${searchVector}, ${query})`.as('score'))
-    .where(sql<boolean>`${searchVector} @@ ${query}`)
-    .where('id', '!=', report.id)
+    .selectFrom('reports as r')
+    .select(['r.id', 'r.tracking_id', 'r.title', 'r.rm_state'])
+    .select(sql<number>`ts_rank(r.search, ${query})`.as('score'))
+    .where(sql<boolean>`r.search @@ ${query}`)
+    .where('r.id', '!=', report.id)
     .orderBy('score', 'desc')
-    .orderBy('created_at', 'desc')
+    .orderBy('r.created_at', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ ...r, score: Math.round(Number(r.score) * 1000) / 1000 }));
@@ -138,7 +157,31 @@ export interface QueueFilter {
   limit?: number;
 }
 
-export type QueueRow = ReportRow & { assignee_name: string | null };
+/** The columns the queue shows: never the descriptions and details it does not (they are most of a row). */
+const queueColumns = [
+  'r.id',
+  'r.tracking_id',
+  'r.title',
+  'r.rm_state',
+  'r.severity',
+  'r.cvss_score',
+  'r.language',
+  'r.products',
+  'r.channel',
+  'r.assignee_id',
+  'r.created_at',
+  'r.acknowledged_at',
+  'r.ack_due_at',
+  'r.ack_risk_at',
+  'r.triaged_at',
+  'r.triage_due_at',
+  'r.triage_risk_at',
+  'r.awaiting_finder_since',
+] as const;
+
+type QueueColumn = (typeof queueColumns)[number] extends `r.${infer C}` ? C : never;
+
+export type QueueRow = Pick<ReportRow, QueueColumn & keyof ReportRow> & { assignee_name: string | null };
 
 /**
  * The triage queue for staff; a finder with an account sees only their own reports. Filters run
@@ -156,7 +199,7 @@ export async function listReports(db: Db, actor: Actor, filter: QueueFilter, now
   let q = db
     .selectFrom('reports as r')
     .leftJoin('users as a', 'a.id', 'r.assignee_id')
-    .selectAll('r')
+    .select(queueColumns)
     .select('a.name as assignee_name');
   if (!staff && actor.kind === 'user') q = q.where('r.submitted_by', '=', actor.userId);
   if (filter.state) {
@@ -189,10 +232,7 @@ export async function listReports(db: Db, actor: Actor, filter: QueueFilter, now
     if (terms.length > 0) {
       const query = sql`to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`;
       q = q.where((eb) =>
-        eb.or([
-          eb(sql`to_tsvector('simple', r.title || ' ' || r.description || ' ' || r.products)`, '@@', query),
-          eb('r.tracking_id', '=', filter.q!.trim().toUpperCase()),
-        ]),
+        eb.or([eb(sql`r.search`, '@@', query), eb('r.tracking_id', '=', filter.q!.trim().toUpperCase())]),
       );
     }
   }

@@ -15,6 +15,7 @@ import {
 } from '../../tests/support/factories.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 import { rmEvents, rmStates, rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
+import { similarReports } from './queries.ts';
 import { pathToClosed } from './rules.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -303,6 +304,27 @@ describe('report intake and triage over HTTP', () => {
       state: 'C',
       closeReason: 'out_of_scope',
     });
+  });
+
+  it('suggests similar reports on distinctive terms, not on words most reports share', async () => {
+    const common = 'The application has a vulnerability in the login form of the web portal.';
+    for (const title of ['Open redirect', 'Weak session ids', 'Clickjacking', 'Verbose errors']) {
+      expect((await submit(sampleReport({ title, description: common }))).statusCode).toBe(201);
+    }
+    const twin = (
+      await submit(sampleReport({ title: 'Zanzibar parser overflow', description: `${common} Quokkafile crash.` }))
+    ).json<Json>();
+    const report = await db.db
+      .selectFrom('reports')
+      .select(['id', 'title', 'products', 'description'])
+      .where('tracking_id', '=', twin.report.trackingId)
+      .executeTakeFirstOrThrow();
+    const probe = { ...report, id: '00000000-0000-4000-8000-000000000000', title: 'Quokkafile zanzibar' };
+    // With "common" meaning 3+ reports, only the twin's own words are distinctive.
+    const found = await similarReports(db.db, probe, 10, 3);
+    expect(found.map((r) => r.tracking_id)).toEqual([twin.report.trackingId]);
+    // Without the cut, every report sharing the common sentence is a candidate.
+    expect((await similarReports(db.db, probe, 10, 1000)).length).toBe(5);
   });
 
   it('suggests similar reports and closes a duplicate through legal moves, telling the finder', async () => {
