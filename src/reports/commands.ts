@@ -16,7 +16,7 @@ import { localDate } from '../sla/calendar.ts';
 import { parsePublicKey } from '../users/pgp.ts';
 import { orThrow } from '../vultron/result.ts';
 import { rmStateLabels, rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
-import { findReport, isTriager, REPORT_LINK_PREFIX, reportEvents, reportResource } from './queries.ts';
+import { findReport, isTriager, REPORT_LINK_PREFIX, reportColumns, reportEvents, reportResource } from './queries.ts';
 import {
   checkAttachments,
   checkCloseReason,
@@ -315,9 +315,20 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
       }
     }
     const trackingId = await nextTrackingId(tx, ctx);
+    const move = orThrow(rmTransition('S', 'receive'));
+    // The SLA columns of a new report follow from its one event (received), computed here rather
+    // than written and read back.
+    const sla = reportSlaColumns(
+      calendarOf(ctx.config.sla),
+      ctx.config.sla,
+      now,
+      [{ kind: 'transition', to_state: move.to, created_at: ctx.now() }],
+      ctx.now(),
+    );
     const report = await tx
       .insertInto('reports')
       .values({
+        ...sla,
         id: newId(),
         tracking_id: trackingId,
         title: checked.title,
@@ -341,13 +352,12 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
         created_at: now,
         updated_at: now,
       })
-      .returningAll()
+      .returning(reportColumns)
       .executeTakeFirstOrThrow();
     await insertAttachments(tx, ctx, report.id, null, 'shared', checked.attachments);
     // Similar reports are suggested when staff open the report (GET …/similar and the report
     // view), not here: ranking against every stored report inside this transaction made each
     // intake wait for the one before it (docs/benchmarks.md).
-    const move = orThrow(rmTransition('S', 'receive'));
     await recordEvent(tx, ctx, report.id, {
       kind: 'transition',
       from: 'S',
@@ -359,8 +369,7 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
         attachments: checked.attachments.map((a) => ({ filename: a.filename, sha256: a.sha256 })),
       },
     });
-    await refreshSla(tx, ctx, report);
-    const fresh = (await findReport(tx, report.id))!;
+    const fresh = report;
     await recordAudit(tx, ctx, {
       action: 'report.create',
       subjectType: 'report',

@@ -21,9 +21,48 @@ export function reportResource(r: Pick<ReportRow, 'id' | 'submitted_by'>): Repor
   return { type: 'report', id: r.id, submittedBy: r.submitted_by };
 }
 
+/**
+ * Every column of a report row except the generated search vector (`reports.search`), which is
+ * large and only ever used inside SQL. Use this instead of `selectAll` / `returningAll`.
+ */
+export const reportColumns = [
+  'id',
+  'tracking_id',
+  'title',
+  'description',
+  'products',
+  'details',
+  'language',
+  'channel',
+  'rm_state',
+  'close_reason',
+  'duplicate_of',
+  'finder_id',
+  'submitted_by',
+  'assignee_id',
+  'cvss_vector',
+  'cvss_score',
+  'severity',
+  'cwe',
+  'followup_hash',
+  'submitted_encrypted',
+  'ack_due_at',
+  'ack_risk_at',
+  'acknowledged_at',
+  'triage_due_at',
+  'triage_risk_at',
+  'triaged_at',
+  'awaiting_finder_since',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ReportRow)[];
+// A column added to the reports table must be added above (this line stops compiling otherwise).
+const everyReportColumn: Exclude<keyof ReportRow, (typeof reportColumns)[number]> extends never ? true : never = true;
+void everyReportColumn;
+
 /** By tracking id (ACC-2026-0001) or uuid. */
 export async function findReport(db: Db, ref: string): Promise<ReportRow | undefined> {
-  const q = db.selectFrom('reports').selectAll();
+  const q = db.selectFrom('reports').select(reportColumns);
   if (isUuid(ref)) return q.where('id', '=', ref).executeTakeFirst();
   if (!/^[A-Z][A-Z0-9]*-\d{4}-\d{4,}$/.test(ref)) return undefined;
   return q.where('tracking_id', '=', ref).executeTakeFirst();
