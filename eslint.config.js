@@ -82,6 +82,10 @@ export default tseslint.config(
       'src/settings/settings.ts',
       'src/cases/threads.ts',
       'src/cases/reminders.ts',
+      'src/notifications/dispatch.ts',
+      'src/notifications/events.ts',
+      'src/notifications/delivery.ts',
+      'src/cases/finder.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -48,6 +48,14 @@ export const backupTables = [
   ['org_relations', ['upstream_org_id', 'downstream_org_id']],
   ['communities', ['created_at', 'id']],
   ['community_members', ['community_id', 'org_id']],
+  ['notification_preferences', ['user_id']],
+  ['case_notification_policies', ['case_id']],
+  ['case_visits', ['user_id', 'case_id']],
+  ['post_reads', ['user_id', 'post_id']],
+  ['digest_items', ['created_at', 'id']],
+  ['webhooks', ['created_at', 'id']],
+  ['webhook_deliveries', ['created_at', 'id']],
+  ['case_invitations', ['invitation_id']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */
@@ -62,6 +70,9 @@ const jsonColumns: Record<string, string[]> = {
   vendor_statuses: ['refs'],
   case_posts: ['recipient_user_ids', 'mentions'],
   org_profiles: ['languages'],
+  notification_preferences: ['kinds'],
+  webhooks: ['event_kinds'],
+  webhook_deliveries: ['payload'],
 };
 /** bytea columns travel as base64. */
 const binaryColumns: Record<string, string[]> = { attachments: ['content'], intake_mail: ['raw'] };

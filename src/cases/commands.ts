@@ -3,8 +3,10 @@ import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
-import type { CaseRow, Database, ParticipantRow } from '../db/schema.ts';
+import type { CaseRow, Database, OrganizationRow, ParticipantRow } from '../db/schema.ts';
 import { queueMail } from '../mail/outbox.ts';
+import { createInvitation, withdrawInvitations } from '../orgs/invitations.ts';
+import { notifyCaseState, notifyStatusChange } from '../notifications/events.ts';
 import { findOrgById } from '../orgs/queries.ts';
 import { actorId, actorLabel } from '../policy/actor.ts';
 import { authorize, instance } from '../policy/policy.ts';
@@ -254,7 +256,7 @@ export async function addParticipant(
     if (unknown)
       throw invalidFields([{ field: 'allowedUserIds', message: `user ${unknown} is not a member of ${org.name}` }]);
     const start = startState(role);
-    const row = await tx
+    let row = await tx
       .insertInto('case_participants')
       .values({
         ...participantValues(ctx, c.id, { orgId: org.id, finderId: null, role, rm: start.rm, vfd: start.vfd }),
@@ -264,36 +266,137 @@ export async function addParticipant(
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already takes part in ${c.case_id} as ${role}`);
+    let readded = false;
+    if (!row) {
+      // Added again after a removal: the same row comes back (its history stays with it), with
+      // fresh start states, and the terms must be accepted again.
+      row = await tx
+        .updateTable('case_participants')
+        .set({
+          removed_at: null,
+          removed_by: null,
+          rm_state: start.rm,
+          vfd_state: start.vfd,
+          allowed_user_ids: JSON.stringify(allowed),
+          terms_version: null,
+          terms_accepted_at: null,
+          terms_accepted_by: null,
+          terms_accepted_ip: null,
+          notified_at: ctx.now(),
+          updated_at: ctx.now(),
+        })
+        .where('case_id', '=', c.id)
+        .where('org_id', '=', org.id)
+        .where('role', '=', role)
+        .where('removed_at', 'is not', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already takes part in ${c.case_id} as ${role}`);
+      readded = true;
+    }
     if (role === 'vendor') await scheduleReminders(tx, ctx, row.id, ctx.now());
     const recipients = allowed.length > 0 ? members.filter((m) => allowed.includes(m.id)) : members;
-    for (const m of recipients) {
-      await queueMail(tx, ctx, {
-        to: m.email,
-        subject: `[${c.case_id}] You are invited to a coordinated disclosure case`,
-        text: [
-          `${ctx.config.instanceName} invites ${org.name} to take part in case ${c.case_id} as ${role}.`,
-          'Sign in to read and accept the case terms; the details are shown only after that:',
-          `${ctx.config.baseUrl}/cases/${c.case_id}`,
-        ].join('\n'),
-      });
-    }
+    for (const m of recipients) await mailCaseNotice(tx, ctx, c, org.name, role, m.email);
+    // Nobody of the organization is on the platform yet: its approved security contacts are
+    // invited to sign up into it, and land on the case (terms first).
+    const invited = members.length === 0 ? await inviteContacts(tx, ctx, c, org, row.id) : [];
     await recordCaseEvent(
       tx,
       ctx,
       c.id,
       'participant_added',
-      { orgId: org.id, orgName: org.name, role, notified: recipients.length },
+      { orgId: org.id, orgName: org.name, role, notified: recipients.length, invited: invited.length, readded },
       row.id,
     );
     await recordAudit(tx, ctx, {
       action: 'case.participant_add',
       subjectType: 'case',
       subjectId: c.id,
-      summary: { caseId: c.case_id, orgId: org.id, role },
+      summary: { caseId: c.case_id, orgId: org.id, role, invitations: invited.map((i) => i.invitationId) },
     });
     return row;
   });
+}
+
+/** The content-free notice to a member of a participant: the case id and a link, no detail. */
+async function mailCaseNotice(tx: Tx, ctx: Ctx, c: CaseRow, orgName: string, role: string, to: string) {
+  await queueMail(tx, ctx, {
+    to,
+    subject: `[${c.case_id}] You are invited to a coordinated disclosure case`,
+    text: [
+      `${ctx.config.instanceName} invites ${orgName} to take part in case ${c.case_id} as ${role}.`,
+      'Sign in to read and accept the case terms; the details are shown only after that:',
+      `${ctx.config.baseUrl}/cases/${c.case_id}`,
+    ].join('\n'),
+  });
+}
+
+/** Security contacts receive invitations: approved ones only (a vendor's own proposal waits for staff). */
+const SECURITY_CONTACT_ROLES = ['security', 'psirt'];
+
+/**
+ * Invites the approved security contacts of an organization that has nobody on the platform yet
+ * to sign up into it (an org invitation: token link in the URL fragment, only its hash stored),
+ * linked to the case participation so they land on the case. The mail names the case id, the
+ * lead and the link to the terms, nothing embargoed.
+ */
+async function inviteContacts(
+  tx: Tx,
+  ctx: Ctx,
+  c: CaseRow,
+  org: { id: string; name: string; kind: OrganizationRow['kind'] },
+  participantId: string,
+): Promise<{ invitationId: string; email: string }[]> {
+  const contacts = await tx
+    .selectFrom('org_contacts')
+    .select(['id', 'email'])
+    .where('org_id', '=', org.id)
+    .where('status', '=', 'approved')
+    .where('role', 'in', SECURITY_CONTACT_ROLES)
+    .orderBy('created_at')
+    .execute();
+  const lead = c.lead_id
+    ? (await tx.selectFrom('users').select('name').where('id', '=', c.lead_id).executeTakeFirst())?.name
+    : undefined;
+  const leadLine = lead ?? `the ${ctx.config.instanceName} coordinators`;
+  const seen = new Set<string>();
+  const out: { invitationId: string; email: string }[] = [];
+  for (const contact of contacts) {
+    const key = contact.email.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { invitation } = await createInvitation(
+      tx,
+      ctx,
+      org,
+      { email: contact.email, role: 'org_admin' },
+      (link) => ({
+        subject: `[${c.case_id}] Invitation to a coordinated vulnerability disclosure case`,
+        text: [
+          `${ctx.config.instanceName} invites your organization to take part in case ${c.case_id}, led by ${leadLine}.`,
+          'You are receiving this as a security contact listed for your organization.',
+          '',
+          'Open this link within 14 days to create your account (or sign in) and read the case terms;',
+          'the details of the case are shown only after the terms are accepted:',
+          link,
+          '',
+          'If you did not expect this message, you can ignore it.',
+        ].join('\n'),
+      }),
+    );
+    await tx
+      .insertInto('case_invitations')
+      .values({
+        invitation_id: invitation.id,
+        case_id: c.id,
+        participant_id: participantId,
+        contact_id: contact.id,
+        created_at: ctx.now(),
+      })
+      .execute();
+    out.push({ invitationId: invitation.id, email: invitation.email });
+  }
+  return out;
 }
 
 /** Accepting the case terms (recorded with user, time, version and address) opens the full case. */
@@ -321,6 +424,7 @@ export async function acceptTerms(ctx: Ctx, ref: string, version: number): Promi
       })
       .where('case_id', '=', c.id)
       .where('org_id', 'in', orgIds)
+      .where('removed_at', 'is', null)
       .returning(['id', 'org_id'])
       .execute();
     for (const r of rows) {
@@ -389,6 +493,7 @@ export async function addVulnerability(ctx: Ctx, ref: string, input: Vulnerabili
   });
 }
 
+/** A current participant of the case (a removed one answers 404). */
 async function loadParticipant(tx: Tx, caseId: string, participantId: string): Promise<ParticipantRow> {
   const p = isUuid(participantId)
     ? await tx
@@ -396,6 +501,7 @@ async function loadParticipant(tx: Tx, caseId: string, participantId: string): P
         .selectAll()
         .where('id', '=', participantId)
         .where('case_id', '=', caseId)
+        .where('removed_at', 'is', null)
         .executeTakeFirst()
     : undefined;
   if (!p) throw notFound('participant', participantId);
@@ -463,6 +569,7 @@ export async function caseStateEvent(
       .selectAll()
       .where('case_id', '=', c.id)
       .where('role', '=', 'vendor')
+      .where('removed_at', 'is', null)
       .execute();
     const pxa = c.pxa_state as PxaState;
     if (input.event === 'V' || input.event === 'F' || input.event === 'D') {
@@ -519,13 +626,28 @@ export async function caseStateEvent(
         vendors: updates.length,
       });
     }
+    const updated = (await findCase(tx, c.id))!;
+    const vfd = input.participantId
+      ? (
+          await tx
+            .selectFrom('case_participants')
+            .select('vfd_state')
+            .where('id', '=', input.participantId)
+            .executeTakeFirst()
+        )?.vfd_state
+      : null;
+    await notifyCaseState(tx, ctx, updated, {
+      event: input.event,
+      participantId: input.participantId,
+      to: vfd ? joinCs(vfd as VfdState, updated.pxa_state as PxaState) : updated.pxa_state,
+    });
     await recordAudit(tx, ctx, {
       action: 'case.cs_event',
       subjectType: 'case',
       subjectId: c.id,
       summary: { caseId: c.case_id, event: input.event, participantId: input.participantId ?? null },
     });
-    return (await findCase(tx, c.id))!;
+    return updated;
   });
 }
 
@@ -616,6 +738,7 @@ export async function setVendorStatus(
       { vulnerabilityId: vuln.id, product, status: row.status },
       p.id,
     );
+    await notifyStatusChange(tx, ctx, c, p, row);
     await recordAudit(tx, ctx, {
       action: 'case.status_set',
       subjectType: 'case',
@@ -623,5 +746,165 @@ export async function setVendorStatus(
       summary: { caseId: c.case_id, participantId: p.id, product, status: row.status },
     });
     return row;
+  });
+}
+
+async function activeMembers(tx: Tx, orgId: string) {
+  return tx
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email'])
+    .where('m.org_id', '=', orgId)
+    .where('u.disabled_at', 'is', null)
+    .execute();
+}
+
+async function openCaseInvitations(tx: Tx, participantId: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('case_invitations as ci')
+    .innerJoin('invitations as i', 'i.id', 'ci.invitation_id')
+    .select('i.id')
+    .where('ci.participant_id', '=', participantId)
+    .where('i.accepted_at', 'is', null)
+    .where('i.revoked_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Removes a participant (case lead or coordinator). Its rows stay for the history (statuses,
+ * posts, timeline), but its organization loses access at once: every scope skips removed
+ * participations, so its members get 404 from then on. Open case invitations are withdrawn.
+ */
+export async function removeParticipant(ctx: Ctx, ref: string, participantId: string): Promise<ParticipantRow> {
+  return inTransaction(ctx, async (tx) => {
+    const c = await loadManaged(tx, ctx, ref);
+    const p = await loadParticipant(tx, c.id, participantId);
+    const row = await tx
+      .updateTable('case_participants')
+      .set({ removed_at: ctx.now(), removed_by: actorId(ctx.actor), updated_at: ctx.now() })
+      .where('id', '=', p.id)
+      .where('removed_at', 'is', null)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const withdrawn = await withdrawInvitations(tx, ctx, await openCaseInvitations(tx, p.id));
+    const org = p.org_id ? await findOrgById(tx, p.org_id) : undefined;
+    await recordCaseEvent(
+      tx,
+      ctx,
+      c.id,
+      'participant_removed',
+      { orgId: p.org_id, orgName: org?.name ?? null, role: p.role, invitationsWithdrawn: withdrawn.length },
+      p.id,
+    );
+    await recordAudit(tx, ctx, {
+      action: 'case.participant_remove',
+      subjectType: 'case',
+      subjectId: c.id,
+      summary: { caseId: c.case_id, participantId: p.id, orgId: p.org_id, role: p.role },
+    });
+    return row;
+  });
+}
+
+/**
+ * Limits an organization's access to named users of it (an empty list: every member). Only the
+ * case lead or a coordinator changes it; the named users must be active members. Newly named
+ * users get the content-free notice; users no longer named lose access at once (404).
+ */
+export async function setParticipantUsers(
+  ctx: Ctx,
+  ref: string,
+  participantId: string,
+  userIds: string[],
+): Promise<ParticipantRow> {
+  const wanted = [...new Set(userIds)];
+  return inTransaction(ctx, async (tx) => {
+    const c = await loadManaged(tx, ctx, ref);
+    const p = await loadParticipant(tx, c.id, participantId);
+    if (!p.org_id) throw invalidFields([{ field: 'userIds', message: 'only an organization has named users' }]);
+    const org = await findOrgById(tx, p.org_id);
+    const members = await activeMembers(tx, p.org_id);
+    const unknown = wanted.find((id) => !members.some((m) => m.id === id));
+    if (unknown !== undefined) {
+      throw invalidFields([{ field: 'userIds', message: `user ${unknown} is not a member of ${org?.name ?? 'it'}` }]);
+    }
+    const before = p.allowed_user_ids;
+    const row = await tx
+      .updateTable('case_participants')
+      .set({ allowed_user_ids: JSON.stringify(wanted), updated_at: ctx.now() })
+      .where('id', '=', p.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const hadAccess = (id: string) => before.length === 0 || before.includes(id);
+    const gained =
+      wanted.length === 0
+        ? members.filter((m) => !hadAccess(m.id))
+        : members.filter((m) => wanted.includes(m.id) && !hadAccess(m.id));
+    for (const m of gained) await mailCaseNotice(tx, ctx, c, org?.name ?? '', p.role, m.email);
+    await recordCaseEvent(
+      tx,
+      ctx,
+      c.id,
+      'participant_users_changed',
+      { orgId: p.org_id, before, after: wanted, notified: gained.length },
+      p.id,
+    );
+    await recordAudit(tx, ctx, {
+      action: 'case.participant_users',
+      subjectType: 'case',
+      subjectId: c.id,
+      summary: { caseId: c.case_id, participantId: p.id, before, after: wanted },
+    });
+    return row;
+  });
+}
+
+/**
+ * Sends the invitations of a participant whose organization is still not on the platform again:
+ * the open ones are withdrawn (their links stop working) and every approved security contact gets
+ * a new link, valid for 14 days from now.
+ */
+export async function resendCaseInvitations(
+  ctx: Ctx,
+  ref: string,
+  participantId: string,
+): Promise<{ invitationId: string; email: string }[]> {
+  return inTransaction(ctx, async (tx) => {
+    const c = await loadManaged(tx, ctx, ref);
+    const p = await loadParticipant(tx, c.id, participantId);
+    const org = p.org_id ? await findOrgById(tx, p.org_id) : undefined;
+    if (!org) throw invalidFields([{ field: 'participantId', message: 'only an organization is invited' }]);
+    if ((await activeMembers(tx, org.id)).length > 0) {
+      throw new AppError(
+        'ERR_CONFLICT',
+        `${org.name} has members on the platform now: they reach the case by signing in, no invitation is needed`,
+      );
+    }
+    const withdrawn = await withdrawInvitations(tx, ctx, await openCaseInvitations(tx, p.id));
+    const sent = await inviteContacts(tx, ctx, c, org, p.id);
+    if (sent.length === 0) {
+      throw invalidFields([
+        {
+          field: 'participantId',
+          message: `${org.name} has no approved security contact in the directory: add one first`,
+        },
+      ]);
+    }
+    await recordCaseEvent(
+      tx,
+      ctx,
+      c.id,
+      'invitations_resent',
+      { orgId: org.id, invited: sent.length, withdrawn: withdrawn.length },
+      p.id,
+    );
+    await recordAudit(tx, ctx, {
+      action: 'case.invitations_resend',
+      subjectType: 'case',
+      subjectId: c.id,
+      summary: { caseId: c.case_id, participantId: p.id, invitations: sent.map((i) => i.invitationId), withdrawn },
+    });
+    return sent;
   });
 }

@@ -22,6 +22,7 @@ export async function caseResource(db: Db, actor: Actor, c: Pick<CaseRow, 'id' |
       .selectFrom('case_participants')
       .select(['org_id', 'terms_version', 'allowed_user_ids'])
       .where('case_id', '=', c.id)
+      .where('removed_at', 'is', null)
       .where(
         'org_id',
         'in',
@@ -58,26 +59,32 @@ export async function loadVisibleCase(
 }
 
 /**
- * The SQL scope of cases a caller may see: staff all; others the cases where one of their
- * organizations participates and the participation is not limited to other named users.
+ * The caller's participations in the case aliased `c`, in SQL: of one of their organizations, not
+ * removed, not limited to other named users, and (`accepted`) with the current terms accepted.
+ * `alias` names the participation row for conditions that go on from it.
  */
+export function participationSql(actor: Extract<Actor, { kind: 'user' }>, opts: { accepted: boolean; alias?: string }) {
+  const ap = sql.raw(opts.alias ?? 'ap');
+  return sql`case_participants ${ap} where ${ap}.case_id = c.id and ${ap}.removed_at is null
+    and ${ap}.org_id in (${sql.join(actor.memberships.map((m) => m.orgId))})
+    and (jsonb_array_length(${ap}.allowed_user_ids) = 0 or ${ap}.allowed_user_ids ? ${actor.userId})
+    ${opts.accepted ? sql`and ${ap}.terms_version = c.terms_version` : sql``}`;
+}
+
+/**
+ * The SQL scope of cases (aliased `c`) a caller may see: staff all; others the cases where one
+ * of their organizations participates (not removed, not limited to other named users). With
+ * `full`, only where that participation accepted the current terms: the cases whose details
+ * (title, summary, vulnerabilities, threads) the caller may read.
+ */
+export function caseScopeSql(actor: Actor, level: 'read' | 'full') {
+  if (actor.kind === 'system' || (actor.kind === 'user' && actor.staffRole !== null)) return sql<boolean>`true`;
+  if (actor.kind !== 'user' || actor.memberships.length === 0) return sql<boolean>`false`;
+  return sql<boolean>`exists (select 1 from ${participationSql(actor, { accepted: level === 'full' })})`;
+}
+
 function visibleTo(actor: Actor) {
-  return (eb: ExpressionBuilder<Database & { c: Database['cases'] }, 'c'>) => {
-    if (actor.kind === 'system' || (actor.kind === 'user' && actor.staffRole !== null)) return eb.val(true);
-    if (actor.kind !== 'user' || actor.memberships.length === 0) return eb.val(false);
-    return eb.exists(
-      eb
-        .selectFrom('case_participants as p')
-        .select('p.id')
-        .whereRef('p.case_id', '=', 'c.id')
-        .where(
-          'p.org_id',
-          'in',
-          actor.memberships.map((m) => m.orgId),
-        )
-        .where(sql<boolean>`(jsonb_array_length(p.allowed_user_ids) = 0 or p.allowed_user_ids ? ${actor.userId})`),
-    );
-  };
+  return (_eb: ExpressionBuilder<Database & { c: Database['cases'] }, 'c'>) => caseScopeSql(actor, 'read');
 }
 
 export async function listCases(
@@ -100,13 +107,62 @@ export async function listCases(
 
 export type ParticipantView = ParticipantRow & { org_name: string | null; org_kind: string | null };
 
-export async function caseParticipants(db: Db, caseId: string): Promise<ParticipantView[]> {
-  return db
+/** The case's participants; removed ones only with `includeRemoved` (staff keep the history). */
+export async function caseParticipants(
+  db: Db,
+  caseId: string,
+  opts: { includeRemoved?: boolean } = {},
+): Promise<ParticipantView[]> {
+  let q = db
     .selectFrom('case_participants as p')
     .leftJoin('organizations as o', 'o.id', 'p.org_id')
     .selectAll('p')
     .select(['o.name as org_name', 'o.kind as org_kind'])
-    .where('p.case_id', '=', caseId)
-    .orderBy('p.created_at')
+    .where('p.case_id', '=', caseId);
+  if (!opts.includeRemoved) q = q.where('p.removed_at', 'is', null);
+  return q.orderBy('p.created_at').execute();
+}
+
+export interface CaseInvitationView {
+  id: string;
+  participantId: string;
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  revokedAt: Date | null;
+  state: 'pending' | 'expired' | 'accepted' | 'withdrawn';
+}
+
+/** The invitations sent for the participations (vendors not yet on the platform), newest first. */
+export async function caseInvitations(
+  db: Db,
+  participantIds: readonly string[],
+  now: Date,
+): Promise<CaseInvitationView[]> {
+  if (participantIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('case_invitations as ci')
+    .innerJoin('invitations as i', 'i.id', 'ci.invitation_id')
+    .select(['i.id', 'ci.participant_id', 'i.email', 'i.created_at', 'i.expires_at', 'i.accepted_at', 'i.revoked_at'])
+    .where('ci.participant_id', 'in', [...participantIds])
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id')
     .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    participantId: r.participant_id,
+    email: r.email,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    acceptedAt: r.accepted_at,
+    revokedAt: r.revoked_at,
+    state: r.accepted_at
+      ? 'accepted'
+      : r.revoked_at
+        ? 'withdrawn'
+        : r.expires_at.getTime() <= now.getTime()
+          ? 'expired'
+          : 'pending',
+  }));
 }

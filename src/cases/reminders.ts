@@ -40,7 +40,8 @@ export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>
       .where('id', '=', participantId)
       .forUpdate()
       .executeTakeFirst();
-    if (!p || !p.org_id) return;
+    // A removed participant is not reminded (it no longer has access).
+    if (!p || !p.org_id || p.removed_at) return;
     const sent = await tx
       .selectFrom('case_events')
       .select('id')

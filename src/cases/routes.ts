@@ -5,6 +5,7 @@ import type { CaseRow } from '../db/schema.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
 import { renderMarkdown } from '../markdown/render.ts';
+import { readPostIds, unreadByThread, unreadInCase } from '../notifications/queries.ts';
 import { actorId, type Actor } from '../policy/actor.ts';
 import { abilities, authorize, can, type CaseResource } from '../policy/policy.ts';
 import { csAllowedEvents, csEvents, type CsEvent, joinCs, type PxaState, type VfdState } from '../vultron/cs.ts';
@@ -16,10 +17,14 @@ import {
   caseStateEvent,
   openCase,
   participantRm,
+  removeParticipant,
   requestCase,
+  resendCaseInvitations,
+  setParticipantUsers,
   setVendorStatus,
 } from './commands.ts';
-import { caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
+import { finderCases, setPublicSummary, shareWithReporters } from './finder.ts';
+import { caseInvitations, caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
 import { participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
 import {
   addPost,
@@ -65,10 +70,19 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     const staff = actor.kind === 'user' && actor.staffRole !== null;
     const [vulns, participants] = await Promise.all([
       db.selectFrom('vulnerabilities').selectAll().where('case_id', '=', c.id).orderBy('created_at').execute(),
-      caseParticipants(db, c.id),
+      // Removed participants stay in the staff view (the history); others no longer see them.
+      caseParticipants(db, c.id, { includeRemoved: staff }),
     ]);
     const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
     const manage = can(actor, 'case:manage', resource);
+    // Invitations to organizations not yet on the platform: addresses are for staff only.
+    const invitations = staff
+      ? await caseInvitations(
+          db,
+          participants.map((p) => p.id),
+          services.now(),
+        )
+      : [];
     return {
       ...minimal,
       leadId: c.lead_id,
@@ -100,20 +114,39 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         rmStateLabel: rmStateLabels[p.rm_state as RmState],
         caseState: p.vfd_state ? joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState) : null,
         // The moves the server would accept now, for this caller (the Vultron machines decide).
+        // A removed participant (staff still see it, for the history) has no moves.
         allowedRmEvents:
-          manage || (p.org_id !== null && myOrgs.has(p.org_id))
+          !p.removed_at && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
             ? rmAllowedEvents(p.rm_state as RmState).filter((e) => e !== 'receive' || p.rm_state === 'S')
             : [],
         allowedCaseEvents:
-          p.vfd_state && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
+          !p.removed_at && p.vfd_state && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
             ? csAllowedEvents(joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState)).filter(
                 (e) => e === 'V' || e === 'F' || e === 'D',
               )
             : [],
         termsAccepted: p.terms_version === c.terms_version,
         termsAcceptedAt: p.terms_accepted_at?.toISOString() ?? null,
-        ...(staff ? { allowedUserIds: p.allowed_user_ids, notifiedAt: p.notified_at?.toISOString() ?? null } : {}),
+        ...(staff
+          ? {
+              allowedUserIds: p.allowed_user_ids,
+              notifiedAt: p.notified_at?.toISOString() ?? null,
+              removedAt: p.removed_at?.toISOString() ?? null,
+              invitations: invitations
+                .filter((i) => i.participantId === p.id)
+                .map((i) => ({
+                  id: i.id,
+                  email: i.email,
+                  state: i.state,
+                  createdAt: i.createdAt.toISOString(),
+                  expiresAt: i.expiresAt.toISOString(),
+                  acceptedAt: i.acceptedAt?.toISOString() ?? null,
+                })),
+            }
+          : {}),
       })),
+      // The summary the finder sees (coordinators write it).
+      ...(staff ? { publicSummary: c.public_summary } : {}),
     };
   }
 
@@ -161,6 +194,8 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
           leadId: c.lead_id,
           termsAccepted: staff || mine.some((p) => p.accepted),
           needsAction: staff ? null : !mine.some((p) => p.accepted) ? 'accept_terms' : silent ? 'state_status' : null,
+          // Posts the caller may read and has not read (null before the terms are accepted).
+          unread: await unreadInCase(db, request.actor, c, resource),
           createdAt: c.created_at.toISOString(),
         });
       }
@@ -444,6 +479,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       recipient_user_ids: string[];
       edited_at: Date | null;
       created_at: Date;
+      for_reporters: boolean;
     },
   ) => ({
     id: p.id,
@@ -458,6 +494,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     recipientUserIds: p.recipient_user_ids,
     editedAt: p.edited_at?.toISOString() ?? null,
     createdAt: p.created_at.toISOString(),
+    forReporters: p.for_reporters,
   });
 
   r.get(
@@ -475,12 +512,14 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       authorize(request.actor, 'case:read_full', resource);
       const v = await viewerOf(db, request.actor, c);
       const threads = await visibleThreads(db, v, c.id);
+      const unread = await unreadByThread(db, v, c.id);
       return {
         items: threads.map((t) => ({
           id: t.id,
           kind: t.kind,
           title: t.title,
           posts: Number(t.posts ?? 0),
+          unread: unread.get(t.id) ?? 0,
           createdAt: t.created_at.toISOString(),
         })),
       };
@@ -520,9 +559,22 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       authorize(request.actor, 'case:read_full', resource);
       const v = await viewerOf(db, request.actor, c);
       const { thread, posts } = await visiblePosts(db, v, c.id, request.params.id);
+      const me = actorId(request.actor);
+      const read = me
+        ? await readPostIds(
+            db,
+            me,
+            posts.map((p) => p.id),
+          )
+        : new Set<string>();
       return {
         thread: { id: thread.id, kind: thread.kind, title: thread.title },
-        items: posts.map((p) => presentPost(actorId(request.actor), p)),
+        items: posts.map((p) => ({
+          ...presentPost(me, p),
+          // Read markers (POST /cases/:ref/seen); your own posts count as read.
+          read: read.has(p.id) || (me !== null && p.author_user_id === me),
+          mentionsYou: me !== null && p.mentions.includes(me),
+        })),
       };
     },
   );
@@ -603,5 +655,119 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         })),
       };
     },
+  );
+
+  const ParticipantParams = Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false });
+
+  r.delete(
+    '/api/v1/cases/:ref/participants/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Remove a participant (case lead or coordinator): its history stays, its access ends at once',
+        params: ParticipantParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      await removeParticipant(ctxOf(services, request), request.params.ref, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.put(
+    '/api/v1/cases/:ref/participants/:id/users',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "Limit an organization's access to named users of it (an empty list: every member)",
+        params: ParticipantParams,
+        body: Body({ userIds: Type.Array(Text(64), { maxItems: 200 }) }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const p = await setParticipantUsers(
+        ctxOf(services, request),
+        request.params.ref,
+        request.params.id,
+        request.body.userIds,
+      );
+      return { id: p.id, orgId: p.org_id, allowedUserIds: p.allowed_user_ids };
+    },
+  );
+
+  r.post(
+    '/api/v1/cases/:ref/participants/:id/invitations',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "Send the invitations to a participant's security contacts again (its org is not on the platform yet)",
+        params: ParticipantParams,
+        response: { 201: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      const sent = await resendCaseInvitations(ctxOf(services, request), request.params.ref, request.params.id);
+      return reply.status(201).send({ items: sent.map((i) => ({ id: i.invitationId, email: i.email })) });
+    },
+  );
+
+  r.put(
+    '/api/v1/cases/:ref/public-summary',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The summary safe to share with the finder (case lead or coordinator)',
+        params: Ref,
+        body: Body({ publicSummary: Text(20_000) }),
+        response: { 200: Type.Object({ publicSummary: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const text = await setPublicSummary(ctxOf(services, request), request.params.ref, request.body.publicSummary);
+      return { publicSummary: text };
+    },
+  );
+
+  r.put(
+    '/api/v1/cases/:ref/posts/:id/reporters',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Share a post with the finder, or stop sharing it (official and discussion threads, TLP up to AMBER)',
+        params: Type.Object({ ref: Text(64), id: Text(64) }, { additionalProperties: false }),
+        body: Body({ shared: Type.Boolean() }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const post = await shareWithReporters(
+        ctxOf(services, request),
+        request.params.ref,
+        request.params.id,
+        request.body.shared,
+      );
+      return { id: post.id, forReporters: post.for_reporters };
+    },
+  );
+
+  r.get(
+    '/api/v1/reports/:ref/cases',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          "The finder's view of the cases opened from a report (follow-up link or account): what is shared with reporters",
+        params: Ref,
+        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ items: await finderCases(db, request.actor, request.params.ref) }),
   );
 }

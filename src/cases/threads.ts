@@ -4,14 +4,14 @@ import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
-import { currentInstanceKey } from '../keys/queries.ts';
-import { encryptText } from '../keys/pgp.ts';
-import { queueMail } from '../mail/outbox.ts';
+import { caseOrgAudience, emitWebhookEvent, notifyUsers } from '../notifications/dispatch.ts';
+import { noticeText, parseMentions, postKindsFor, type NotificationKind } from '../notifications/rules.ts';
 import { findHomeOrg } from '../orgs/queries.ts';
 import { actorId, actorLabel, type Actor } from '../policy/actor.ts';
 import { authorize, can, type CaseResource } from '../policy/policy.ts';
 import { invalidFields } from '../reports/rules.ts';
-import { caseResource, findCase } from './queries.ts';
+import { membershipsOf, toActor } from '../users/queries.ts';
+import { caseResource, findCase, participationSql } from './queries.ts';
 import { checkPost, type PostInput } from './rules.ts';
 
 /**
@@ -47,6 +47,7 @@ export async function viewerOf(db: Db, actor: Actor, c: Pick<CaseRow, 'id' | 'te
           .select(['id', 'org_id'])
           .where('case_id', '=', c.id)
           .where('org_id', 'in', orgIds)
+          .where('removed_at', 'is', null)
           .where('terms_version', '=', c.terms_version)
           .where(sql<boolean>`(jsonb_array_length(allowed_user_ids) = 0 or allowed_user_ids ? ${actor.userId})`)
           .execute();
@@ -58,20 +59,49 @@ export async function viewerOf(db: Db, actor: Actor, c: Pick<CaseRow, 'id' | 'te
   };
 }
 
-function threadScope(v: Viewer) {
+export function threadScope(v: Viewer) {
   if (v.staff) return sql<boolean>`true`;
   if (v.participantIds.length === 0) return sql<boolean>`false`;
   return sql<boolean>`(t.kind in ('official', 'discussion') or exists (
     select 1 from case_thread_members m where m.thread_id = t.id and m.participant_id in (${sql.join(v.participantIds)})))`;
 }
 
-function postScope(v: Viewer) {
+export function postScope(v: Viewer) {
   const me = v.userId ?? '00000000-0000-0000-0000-000000000000';
   const orgs = v.orgIds.length > 0 ? sql`(${sql.join(v.orgIds)})` : sql`(null)`;
   return sql<boolean>`(
     (p.tlp not in ('AMBER+STRICT', 'RED'))
     or (p.tlp = 'AMBER+STRICT' and (p.author_user_id = ${me} or p.author_org_id in ${orgs} or p.recipient_org_id in ${orgs}))
     or (p.tlp = 'RED' and (p.author_user_id = ${me} or p.recipient_user_ids ? ${me})))`;
+}
+
+/**
+ * `threadScope` and `postScope` over every case at once, for search (aliases `c` case, `t`
+ * thread, `p` post): staff read every thread; others the official and discussion threads and
+ * their private threads of cases where their organization accepted the current terms; the
+ * post's TLP then admits them as in `postScope` (AMBER+STRICT: the author's and the recipient's
+ * organizations; RED: the author and the named people).
+ */
+export function postSearchScope(actor: Actor) {
+  if (actor.kind !== 'user') return sql<boolean>`false`;
+  const staff = actor.staffRole !== null;
+  const member = actor.memberships.length > 0;
+  if (!staff && !member) return sql<boolean>`false`;
+  const accepted = member ? participationSql(actor, { accepted: true }) : null;
+  const inOrgs = (col: string) => {
+    const ref = sql.ref(col);
+    const parts = accepted ? sql`${ref} in (select ap.org_id from ${accepted})` : sql`false`;
+    return staff ? sql`(${parts} or ${ref} in (select o.id from organizations o where o.kind = 'home'))` : parts;
+  };
+  const thread = staff
+    ? sql`true`
+    : sql`(exists (select 1 from ${accepted!}) and (t.kind in ('official', 'discussion') or exists (
+        select 1 from case_thread_members m where m.thread_id = t.id and m.participant_id in (select ap.id from ${accepted!}))))`;
+  const me = actor.userId;
+  return sql<boolean>`(${thread} and (
+    (p.tlp not in ('AMBER+STRICT', 'RED'))
+    or (p.tlp = 'AMBER+STRICT' and (p.author_user_id = ${me} or ${inOrgs('p.author_org_id')} or ${inOrgs('p.recipient_org_id')}))
+    or (p.tlp = 'RED' and (p.author_user_id = ${me} or p.recipient_user_ids ? ${me}))))`;
 }
 
 export async function visibleThreads(db: Db, v: Viewer, caseId: string) {
@@ -159,6 +189,7 @@ export async function createPrivateThread(ctx: Ctx, ref: string, input: { title:
           .select('id')
           .where('case_id', '=', c.id)
           .where('id', 'in', ids)
+          .where('removed_at', 'is', null)
           .execute()
       : [];
     if (found.length !== ids.length || ids.length === 0) {
@@ -204,7 +235,7 @@ export async function createPrivateThread(ctx: Ctx, ref: string, input: { title:
 }
 
 /** Users who can see a thread: staff, and members of participant orgs that may see it. */
-async function threadAudience(tx: Tx, c: CaseRow, threadKind: string, threadId: string): Promise<Set<string>> {
+export async function threadAudience(tx: Tx, c: CaseRow, threadKind: string, threadId: string): Promise<Set<string>> {
   const staff = await tx
     .selectFrom('memberships as m')
     .innerJoin('organizations as o', 'o.id', 'm.org_id')
@@ -216,6 +247,7 @@ async function threadAudience(tx: Tx, c: CaseRow, threadKind: string, threadId: 
     .innerJoin('memberships as m', 'm.org_id', 'p.org_id')
     .select(['m.user_id', 'p.allowed_user_ids'])
     .where('p.case_id', '=', c.id)
+    .where('p.removed_at', 'is', null)
     .where('p.terms_version', '=', c.terms_version);
   if (threadKind === 'private') {
     parts = parts.where((eb) =>
@@ -252,6 +284,7 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
         .selectFrom('case_participants')
         .select('org_id')
         .where('case_id', '=', c.id)
+        .where('removed_at', 'is', null)
         .where(
           'org_id',
           '=',
@@ -301,7 +334,17 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (thread.kind !== 'discussion') await notifyPost(tx, ctx, c, thread, post);
+    // @mentions count only for people who may see the post: others are neither stored nor told.
+    const mentioned = await visibleMentions(tx, c, post, parseMentions(post.body));
+    if (mentioned.length > 0) {
+      await tx
+        .updateTable('case_posts')
+        .set({ mentions: JSON.stringify(mentioned) })
+        .where('id', '=', post.id)
+        .execute();
+      post.mentions = mentioned;
+    }
+    await notifyPost(tx, ctx, c, thread, post, mentioned);
     await tx
       .insertInto('case_events')
       .values({
@@ -326,29 +369,67 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
   });
 }
 
+/** Whether a user may see a post now, by the same SQL scopes as the threads (disabled users: no). */
+export async function userSeesPost(
+  db: Db,
+  userId: string,
+  c: Pick<CaseRow, 'id' | 'lead_id' | 'terms_version'>,
+  postId: string,
+): Promise<boolean> {
+  const user = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', userId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!user) return false;
+  const actor = toActor(user, await membershipsOf(db, user.id), 'session');
+  if (!can(actor, 'case:read_full', await caseResource(db, actor, c))) return false;
+  const v = await viewerOf(db, actor, c);
+  const row = await db
+    .selectFrom('case_posts as p')
+    .innerJoin('case_threads as t', 't.id', 'p.thread_id')
+    .select('p.id')
+    .where('p.id', '=', postId)
+    .where('p.case_id', '=', c.id)
+    .where(threadScope(v))
+    .where(postScope(v))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
- * Tells the post's audience by e-mail. Nothing embargoed travels in clear text: a recipient with
- * an OpenPGP key on their profile gets the full post encrypted to it and signed with the instance
- * key; everyone else a notice with the link only. The audience is the thread's, narrowed by the
- * post's TLP (AMBER+STRICT: the two organizations; RED: the named people).
+ * The users an @mention names who may see the post (never its author). Someone who may not is
+ * dropped without a trace: no mail, no stored mention, and the author is not told either.
  */
-async function notifyPost(
+async function visibleMentions(
   tx: Tx,
-  ctx: Ctx,
   c: CaseRow,
-  thread: { id: string; kind: string; title: string },
-  post: {
-    id: string;
-    body: string;
-    tlp: string;
-    author_user_id: string | null;
-    author_org_id: string | null;
-    recipient_org_id: string | null;
-    recipient_user_ids: string[];
-  },
-): Promise<void> {
-  const audience = await threadAudience(tx, c, thread.kind, thread.id);
-  let ids = [...audience].filter((u) => u !== post.author_user_id);
+  post: { id: string; author_user_id: string | null },
+  emails: string[],
+): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const users = await tx
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(email)`, 'in', emails)
+    .where('disabled_at', 'is', null)
+    .execute();
+  const out: string[] = [];
+  for (const u of users) {
+    if (u.id !== post.author_user_id && (await userSeesPost(tx, u.id, c, post.id))) out.push(u.id);
+  }
+  return out;
+}
+
+/** The thread's audience narrowed by the post's TLP (AMBER+STRICT: the two organizations; RED: the named people). */
+async function postAudience(
+  tx: Tx,
+  c: CaseRow,
+  thread: { id: string; kind: string },
+  post: { tlp: string; author_org_id: string | null; recipient_org_id: string | null; recipient_user_ids: string[] },
+): Promise<string[]> {
+  let ids = [...(await threadAudience(tx, c, thread.kind, thread.id))];
   if (post.tlp === 'RED') ids = ids.filter((u) => post.recipient_user_ids.includes(u));
   if (post.tlp === 'AMBER+STRICT') {
     const orgs = [post.author_org_id, post.recipient_org_id].filter((o): o is string => o !== null);
@@ -358,33 +439,89 @@ async function notifyPost(
     const allowed = new Set(inOrgs.map((m) => m.user_id));
     ids = ids.filter((u) => allowed.has(u));
   }
-  if (ids.length === 0) return;
-  const users = await tx
-    .selectFrom('users')
-    .select(['id', 'email', 'pgp_public_key'])
-    .where('id', 'in', ids)
-    .where('disabled_at', 'is', null)
+  return ids;
+}
+
+/** Who follows the discussion: those who wrote in it before, and the case lead. */
+async function discussionFollowers(tx: Tx, c: CaseRow, threadId: string, postId: string): Promise<Set<string>> {
+  const rows = await tx
+    .selectFrom('case_posts')
+    .select('author_user_id')
+    .distinct()
+    .where('thread_id', '=', threadId)
+    .where('id', '!=', postId)
+    .where('author_user_id', 'is not', null)
     .execute();
+  const out = new Set(rows.map((r) => r.author_user_id).filter((u): u is string => u !== null));
+  if (c.lead_id) out.add(c.lead_id);
+  return out;
+}
+
+/**
+ * Tells the post's audience and the people it mentions, each as they chose (notifications/):
+ * at once or in the daily digest, the full post encrypted to their OpenPGP key and signed with the
+ * instance key, or a content-free notice with the link when they have no key, prefer notices or
+ * the case's policy says so. Organizations that may see the post get a webhook event (never for
+ * TLP:RED, which is for named people only).
+ */
+async function notifyPost(
+  tx: Tx,
+  ctx: Ctx,
+  c: CaseRow,
+  thread: { id: string; kind: 'official' | 'discussion' | 'private'; title: string },
+  post: {
+    id: string;
+    body: string;
+    tlp: string;
+    author_label: string;
+    author_user_id: string | null;
+    author_org_id: string | null;
+    recipient_org_id: string | null;
+    recipient_user_ids: string[];
+  },
+  mentioned: readonly string[],
+): Promise<void> {
+  const audience = await postAudience(tx, c, thread, post);
+  const follows =
+    thread.kind === 'discussion' ? await discussionFollowers(tx, c, thread.id, post.id) : new Set<string>();
+  const recipients = new Map<string, NotificationKind[]>();
+  for (const u of new Set([...audience, ...mentioned])) {
+    if (u === post.author_user_id) continue;
+    const kinds = postKindsFor({ threadKind: thread.kind, mentioned: mentioned.includes(u), follows: follows.has(u) });
+    if (kinds.length > 0) recipients.set(u, kinds);
+  }
   const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  const subject = `[${c.case_id}] New post in "${thread.kind === 'official' ? 'Official notices' : 'a private thread'}"`;
-  const notice = `There is a new post (TLP:${post.tlp}) in case ${c.case_id}. Sign in to read it:\n${link}`;
-  let signingKey: string | null = null;
-  for (const u of users) {
-    let text = notice;
-    if (u.pgp_public_key) {
-      // Read in this transaction: on the embedded engine a second connection would wait for it.
-      signingKey ??= (await currentInstanceKey(tx))?.private_key ?? null;
-      try {
-        text = await encryptText(
-          `TLP:${post.tlp}\n\n${post.body}\n\n-- \n${link}`,
-          u.pgp_public_key,
-          signingKey ?? undefined,
-        );
-      } catch (err) {
-        ctx.log.warn({ err, userId: u.id }, 'could not encrypt the notification; sending the notice only');
-      }
-    }
-    await queueMail(tx, ctx, { to: u.email, subject, text });
+  await notifyUsers(
+    tx,
+    ctx,
+    {
+      caseRow: c,
+      subjectType: 'post',
+      subjectId: post.id,
+      notice: (kind) =>
+        noticeText({
+          caseId: c.case_id,
+          what: kind === 'mention' ? 'mention' : 'post',
+          tlp: post.tlp,
+          threadKind: thread.kind,
+          link,
+        }),
+      detail: `TLP:${post.tlp}\nCase: ${c.case_id}\nThread: ${thread.title}\nFrom: ${post.author_label}\n\n${post.body}\n\n-- \n${link}`,
+    },
+    recipients,
+  );
+  if (post.tlp !== 'RED') {
+    const orgIds = await caseOrgAudience(tx, c, {
+      privateThreadId: thread.kind === 'private' ? thread.id : undefined,
+      onlyOrgIds: post.tlp === 'AMBER+STRICT' ? [post.author_org_id, post.recipient_org_id] : undefined,
+    });
+    await emitWebhookEvent(tx, ctx, {
+      kind: 'post.created',
+      caseRow: c,
+      itemId: post.id,
+      apiPath: `/api/v1/cases/${c.case_id}/threads/${thread.id}/posts`,
+      orgIds,
+    });
   }
 }
 
@@ -412,12 +549,36 @@ export async function editPost(ctx: Ctx, ref: string, postId: string, body: stri
       .insertInto('case_post_revisions')
       .values({ id: newId(), post_id: post.id, body: post.body, edited_by: actorId(ctx.actor), edited_at: ctx.now() })
       .execute();
+    const mentioned = await visibleMentions(tx, c, post, parseMentions(text));
     const updated = await tx
       .updateTable('case_posts')
-      .set({ body: text, edited_at: ctx.now() })
+      .set({ body: text, edited_at: ctx.now(), mentions: JSON.stringify(mentioned) })
       .where('id', '=', post.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Only people newly mentioned by the edit are told (of the mention, not of the edit).
+    const added = mentioned.filter((u) => !post.mentions.includes(u));
+    if (added.length > 0) {
+      const thread = await tx
+        .selectFrom('case_threads')
+        .select(['kind', 'title'])
+        .where('id', '=', post.thread_id)
+        .executeTakeFirstOrThrow();
+      const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
+      await notifyUsers(
+        tx,
+        ctx,
+        {
+          caseRow: c,
+          subjectType: 'post',
+          subjectId: post.id,
+          notice: () =>
+            noticeText({ caseId: c.case_id, what: 'mention', tlp: post.tlp, threadKind: thread.kind, link }),
+          detail: `TLP:${post.tlp}\nCase: ${c.case_id}\nThread: ${thread.title}\nFrom: ${post.author_label}\n\n${text}\n\n-- \n${link}`,
+        },
+        new Map(added.map((u) => [u, ['mention'] as NotificationKind[]])),
+      );
+    }
     await recordAudit(tx, ctx, {
       action: 'case.post_edit',
       subjectType: 'case',

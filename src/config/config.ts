@@ -19,6 +19,7 @@ export interface Config {
   rateLimit: { authPerMinute: number; publicPerMinute: number; reportsPerHour: number };
   reports: ReportsConfig;
   cases: { idPrefix: string; reminderDays: number[] };
+  notifications: NotificationsConfig;
   sla: SlaConfig;
   intake: IntakeConfig;
   disclosure: DisclosureConfig;
@@ -58,6 +59,13 @@ export interface DisclosureConfig {
   signSecurityTxt: boolean;
 }
 
+export interface NotificationsConfig {
+  /** Local hour (in each user's time zone) at which daily digests go out. */
+  digestHour: number;
+  /** Whether webhooks may point at loopback and private addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+}
+
 export interface SmtpConfig {
   host: string;
   port: number;
@@ -86,6 +94,12 @@ export const configVariables = [
   ['ACCORD_REPORT_ID_PREFIX', 'ACC', 'prefix of report tracking ids (ACC-2026-0001)'],
   ['ACCORD_CASE_ID_PREFIX', 'CASE', 'prefix of case ids (CASE-2026-0001)'],
   ['ACCORD_REMINDER_DAYS', '3,7,14', 'days after notification on which silent vendors are reminded'],
+  ['ACCORD_DIGEST_HOUR', '8', "hour (0-23, in each user's time zone) at which daily notification digests are sent"],
+  [
+    'ACCORD_WEBHOOK_ALLOW_PRIVATE',
+    'false',
+    'true lets webhooks reach loopback and private addresses (and http:// on loopback); for tests',
+  ],
   ['ACCORD_ATTACHMENT_MAX_BYTES', '10485760', 'largest attachment accepted on a report or message'],
   ['ACCORD_ATTACHMENT_MAX_COUNT', '10', 'most attachments on one report or message'],
   ['ACCORD_ATTACHMENT_TYPES', '(see below)', 'comma-separated media types accepted as attachments; text/* allowed'],
@@ -295,6 +309,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       attachmentTypes,
     },
     cases: { idPrefix: caseIdPrefix, reminderDays },
+    notifications: {
+      digestHour: int(env, 'ACCORD_DIGEST_HOUR', 8, 0, 23, errors),
+      webhookAllowPrivate: bool(env, 'ACCORD_WEBHOOK_ALLOW_PRIVATE', false, errors),
+    },
     sla: {
       timeZone,
       holidays,

@@ -283,6 +283,8 @@ export interface CasesTable {
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The summary safe to share with the finder (migration 20261128T020000). */
+  public_summary: Generated<string>;
 }
 
 export interface CaseReportsTable {
@@ -322,6 +324,18 @@ export interface CaseParticipantsTable {
   first_seen_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** A removed participant keeps its rows (history) but has no access. */
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  removed_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** An org invitation sent for a case participation (the vendor was not yet on the platform). */
+export interface CaseInvitationsTable {
+  invitation_id: string;
+  case_id: string;
+  participant_id: string;
+  contact_id: string | null;
+  created_at: Timestamp;
 }
 
 export interface CaseEventsTable {
@@ -398,6 +412,8 @@ export interface CasePostsTable {
   mentions: Json<string[]>;
   edited_at: Timestamp | null;
   created_at: Timestamp;
+  /** Shared with the finder by the coordinators (official and discussion threads only). */
+  for_reporters: Generated<boolean>;
 }
 
 export interface CasePostRevisionsTable {
@@ -464,6 +480,80 @@ export interface CommunityMembersTable {
   org_id: string;
 }
 
+/** Per user: how each notification kind is delivered and whether mail may carry encrypted content. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  content_mode: string;
+  kinds: Json<Record<string, string>>;
+  updated_at: Timestamp;
+}
+
+/** A case's notification policy, set by its lead or a coordinator. */
+export interface CaseNotificationPoliciesTable {
+  case_id: string;
+  notice_only: boolean;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+/** When a user last visited a case ("changes since your last visit"). */
+export interface CaseVisitsTable {
+  user_id: string;
+  case_id: string;
+  last_seen_at: Timestamp;
+}
+
+/** Per-post read markers. */
+export interface PostReadsTable {
+  user_id: string;
+  post_id: string;
+  case_id: string;
+  read_at: Timestamp;
+}
+
+/** A notification waiting for its user's daily digest: a reference, never the content. */
+export interface DigestItemsTable {
+  id: string;
+  user_id: string;
+  case_id: string;
+  kind: string;
+  subject_type: 'post' | 'status' | 'case_state';
+  subject_id: string;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  org_id: string;
+  url: string;
+  /** Kept for the HMAC; never returned after creation. */
+  secret: string;
+  /** The first characters, so admins can tell secrets apart. */
+  secret_hint: string;
+  event_kinds: Json<string[]>;
+  active: boolean;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_kind: string;
+  case_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -490,6 +580,7 @@ export interface Database {
   case_reports: CaseReportsTable;
   vulnerabilities: VulnerabilitiesTable;
   case_participants: CaseParticipantsTable;
+  case_invitations: CaseInvitationsTable;
   case_events: CaseEventsTable;
   vendor_statuses: VendorStatusesTable;
   vendor_status_history: VendorStatusHistoryTable;
@@ -503,6 +594,13 @@ export interface Database {
   org_relations: OrgRelationsTable;
   communities: CommunitiesTable;
   community_members: CommunityMembersTable;
+  notification_preferences: NotificationPreferencesTable;
+  case_notification_policies: CaseNotificationPoliciesTable;
+  case_visits: CaseVisitsTable;
+  post_reads: PostReadsTable;
+  digest_items: DigestItemsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type OrgContactRow = Selectable<OrgContactsTable>;
@@ -523,3 +621,5 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

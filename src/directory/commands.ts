@@ -186,7 +186,10 @@ export async function addContact(ctx: Ctx, orgId: string, input: ContactInput) {
     const proposedBy = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
     const status = isDirectoryStaff(ctx) ? 'approved' : 'pending';
     const row = await insertContact(tx, org.id, c, status, proposedBy, ctx.now());
-    if (!row) throw new AppError('ERR_CONFLICT', `${c.email} is already a ${c.role} contact of ${org.name}`);
+    if (!row)
+      throw new AppError('ERR_CONFLICT', `${c.email} is already a ${c.role} contact of ${org.name}`, {
+        field: 'email',
+      });
     await recordAudit(tx, ctx, {
       action: 'directory.contact_add',
       subjectType: 'org',
@@ -243,7 +246,8 @@ export async function addProduct(ctx: Ctx, orgId: string, input: ProductInput) {
   return inTransaction(ctx, async (tx) => {
     const org = await loadEditable(tx, ctx, orgId);
     const row = await insertProduct(tx, org.id, p, ctx.now());
-    if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already lists a product named ${p.name}`);
+    if (!row)
+      throw new AppError('ERR_CONFLICT', `${org.name} already lists a product named ${p.name}`, { field: 'name' });
     await recordAudit(tx, ctx, {
       action: 'directory.product_add',
       subjectType: 'org',
@@ -276,8 +280,15 @@ export async function addRelation(ctx: Ctx, upstreamId: string, downstreamId: st
   if (upstreamId === downstreamId)
     throw invalidFields([{ field: 'downstreamOrgId', message: 'an organization is not its own supplier' }]);
   await inTransaction(ctx, async (tx) => {
-    await loadOrg(tx, upstreamId);
-    await loadOrg(tx, downstreamId);
+    // Each side is a field of the form: say which one names no organization.
+    for (const [field, id] of [
+      ['upstreamOrgId', upstreamId],
+      ['downstreamOrgId', downstreamId],
+    ] as const) {
+      const org = await findOrgById(tx, id);
+      if (!org || org.kind === 'home')
+        throw invalidFields([{ field, message: 'choose an organization of the directory' }]);
+    }
     await tx
       .insertInto('org_relations')
       .values({
@@ -290,6 +301,28 @@ export async function addRelation(ctx: Ctx, upstreamId: string, downstreamId: st
       .execute();
     await recordAudit(tx, ctx, {
       action: 'directory.relation_add',
+      subjectType: 'org',
+      subjectId: upstreamId,
+      summary: { downstreamId },
+    });
+  });
+}
+
+/** Staff remove a supplier relation recorded earlier. */
+export async function removeRelation(ctx: Ctx, upstreamId: string, downstreamId: string): Promise<void> {
+  authorize(ctx.actor, 'org:create', instance);
+  await inTransaction(ctx, async (tx) => {
+    const res =
+      isUuid(upstreamId) && isUuid(downstreamId)
+        ? await tx
+            .deleteFrom('org_relations')
+            .where('upstream_org_id', '=', upstreamId)
+            .where('downstream_org_id', '=', downstreamId)
+            .executeTakeFirst()
+        : { numDeletedRows: 0n };
+    if (Number(res.numDeletedRows) === 0) throw notFound('relation', `${upstreamId} → ${downstreamId}`);
+    await recordAudit(tx, ctx, {
+      action: 'directory.relation_remove',
       subjectType: 'org',
       subjectId: upstreamId,
       summary: { downstreamId },
@@ -318,7 +351,7 @@ export async function createCommunity(
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!c) throw new AppError('ERR_CONFLICT', `a community named ${name} exists already`);
+    if (!c) throw new AppError('ERR_CONFLICT', `a community named ${name} exists already`, { field: 'name' });
     for (const orgId of new Set(input.orgIds ?? [])) {
       const org = await findOrgById(tx, orgId);
       if (!org || org.kind === 'home')
@@ -330,6 +363,79 @@ export async function createCommunity(
       subjectType: 'community',
       subjectId: c.id,
       summary: { name },
+    });
+    return c;
+  });
+}
+
+/** Replaces a community's members (when given) and its name or terms (when given). */
+export async function updateCommunity(
+  ctx: Ctx,
+  communityId: string,
+  input: { name?: string | undefined; termsText?: string | undefined; orgIds?: string[] | undefined },
+) {
+  authorize(ctx.actor, 'org:create', instance);
+  const name = input.name?.trim();
+  if (name !== undefined && (name.length < 2 || name.length > 200))
+    throw invalidFields([{ field: 'name', message: 'the name must be 2 to 200 characters' }]);
+  return inTransaction(ctx, async (tx) => {
+    const existing = isUuid(communityId)
+      ? await tx.selectFrom('communities').selectAll().where('id', '=', communityId).executeTakeFirst()
+      : undefined;
+    if (!existing) throw notFound('community', communityId);
+    if (name !== undefined && name.toLowerCase() !== existing.name.toLowerCase()) {
+      const clash = await tx
+        .selectFrom('communities')
+        .select('id')
+        .where(sql<string>`lower(name)`, '=', name.toLowerCase())
+        .executeTakeFirst();
+      if (clash) throw new AppError('ERR_CONFLICT', `a community named ${name} exists already`, { field: 'name' });
+    }
+    const c = await tx
+      .updateTable('communities')
+      .set({
+        ...(name !== undefined ? { name } : {}),
+        ...(input.termsText !== undefined ? { terms_text: input.termsText.trim() } : {}),
+        updated_at: ctx.now(),
+      })
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    let members: { added: string[]; removed: string[] } | undefined;
+    if (input.orgIds !== undefined) {
+      const wanted = [...new Set(input.orgIds)];
+      for (const orgId of wanted) {
+        const org = await findOrgById(tx, orgId);
+        if (!org || org.kind === 'home')
+          throw invalidFields([{ field: 'orgIds', message: `organization ${orgId} was not found` }]);
+      }
+      const before = (
+        await tx.selectFrom('community_members').select('org_id').where('community_id', '=', c.id).execute()
+      ).map((m) => m.org_id);
+      const removed = before.filter((id) => !wanted.includes(id));
+      const added = wanted.filter((id) => !before.includes(id));
+      if (removed.length > 0)
+        await tx
+          .deleteFrom('community_members')
+          .where('community_id', '=', c.id)
+          .where('org_id', 'in', removed)
+          .execute();
+      if (added.length > 0)
+        await tx
+          .insertInto('community_members')
+          .values(added.map((orgId) => ({ community_id: c.id, org_id: orgId })))
+          .execute();
+      members = { added, removed };
+    }
+    await recordAudit(tx, ctx, {
+      action: 'directory.community_update',
+      subjectType: 'community',
+      subjectId: c.id,
+      summary: {
+        ...(name !== undefined ? { name } : {}),
+        ...(input.termsText !== undefined ? { termsChanged: true } : {}),
+        ...(members ?? {}),
+      },
     });
     return c;
   });

@@ -163,6 +163,121 @@ describe('vendor directory', () => {
     expect(again).toMatchObject({ created: 0, contacts: 0, products: 0, rejected: [] });
   });
 
+  it('filters the directory by verified, country and product, and lists pending contacts for staff', async () => {
+    const ctx = makeCtx(db);
+    const globex = await makeOrg(ctx, { name: 'Globex' });
+    const initech = await makeOrg(ctx, { name: 'Initech' });
+    await call('PATCH', `/api/v1/directory/${acmeId}`, coordinator, { country: 'JP' });
+    await call('PATCH', `/api/v1/directory/${globex.id}`, coordinator, { country: 'DE' });
+    await call('PUT', `/api/v1/directory/${globex.id}/verified`, coordinator, { verified: true });
+    await call('POST', `/api/v1/directory/${initech.id}/products`, coordinator, {
+      name: 'TPS reports',
+      identifier: 'pkg:npm/initech-tps',
+    });
+    const names = async (query: string) =>
+      (await call('GET', `/api/v1/directory${query}`, coordinator)).json<Json>().items.map((o: Json) => o.name);
+    expect(await names('')).toEqual(['ACME', 'Globex', 'Initech']);
+    expect(await names('?verified=true')).toEqual(['Globex']);
+    expect(await names('?verified=false')).toEqual(['ACME', 'Initech']);
+    expect(await names('?country=jp')).toEqual(['ACME']);
+    expect(await names('?product=tps')).toEqual(['Initech']);
+    expect(await names('?product=initech-tps')).toEqual(['Initech']);
+    expect(await names('?product=tps&verified=true')).toEqual([]);
+    expect((await call('GET', '/api/v1/directory?country=JPN', coordinator)).statusCode).toBe(400);
+
+    // A vendor's proposal waits in the staff's list, with who proposed it; approving empties it.
+    const proposed = (
+      await call('POST', `/api/v1/directory/${acmeId}/contacts`, vendorAdmin, { email: 'sec@acme.example' })
+    ).json<Json>();
+    await call('POST', `/api/v1/directory/${acmeId}/contacts`, coordinator, { email: 'direct@acme.example' });
+    expect((await call('GET', '/api/v1/directory/pending-contacts', vendorAdmin)).statusCode).toBe(403);
+    const pending = (await call('GET', '/api/v1/directory/pending-contacts', coordinator)).json<Json>().items;
+    expect(pending).toEqual([
+      expect.objectContaining({
+        id: proposed.id,
+        orgId: acmeId,
+        orgName: 'ACME',
+        email: 'sec@acme.example',
+        role: 'security',
+        proposedBy: expect.objectContaining({ email: expect.stringContaining('@') }),
+      }),
+    ]);
+    const listed = (await call('GET', '/api/v1/directory?q=acme', coordinator)).json<Json>().items;
+    expect(listed).toEqual([expect.objectContaining({ name: 'ACME', contacts: 1, pendingContacts: 1 })]);
+    await call('POST', `/api/v1/directory/${acmeId}/contacts/${proposed.id}/approve`, coordinator);
+    expect((await call('GET', '/api/v1/directory/pending-contacts', coordinator)).json<Json>().items).toEqual([]);
+  });
+
+  it('names the field of a duplicate contact, product or community', async () => {
+    await call('POST', `/api/v1/directory/${acmeId}/contacts`, coordinator, { email: 'sec@acme.example' });
+    const dupContact = await call('POST', `/api/v1/directory/${acmeId}/contacts`, vendorAdmin, {
+      email: 'SEC@acme.example',
+    });
+    expect(dupContact.statusCode).toBe(409);
+    expect(dupContact.json<Json>().error.details).toEqual({ field: 'email' });
+    await call('POST', `/api/v1/directory/${acmeId}/products`, vendorAdmin, { name: 'Helpdesk' });
+    const dupProduct = await call('POST', `/api/v1/directory/${acmeId}/products`, vendorAdmin, { name: 'helpdesk' });
+    expect(dupProduct.statusCode).toBe(409);
+    expect(dupProduct.json<Json>().error.details).toEqual({ field: 'name' });
+    await call('POST', '/api/v1/communities', coordinator, { name: 'Routers' });
+    const dupCommunity = await call('POST', '/api/v1/communities', coordinator, { name: 'ROUTERS' });
+    expect(dupCommunity.statusCode).toBe(409);
+    expect(dupCommunity.json<Json>().error.details).toEqual({ field: 'name' });
+  });
+
+  it('edits a community: renames it, changes its terms and replaces its members', async () => {
+    const ctx = makeCtx(db);
+    const globex = await makeOrg(ctx, { name: 'Globex' });
+    const initech = await makeOrg(ctx, { name: 'Initech' });
+    const created = (
+      await call('POST', '/api/v1/communities', coordinator, {
+        name: 'Router vendors',
+        termsText: 'Share nothing before the embargo.',
+        orgIds: [acmeId, globex.id],
+      })
+    ).json<Json>();
+    const edited = await call('PATCH', `/api/v1/communities/${created.id}`, coordinator, {
+      name: 'Home router vendors',
+      termsText: 'TLP:AMBER until publication.',
+      orgIds: [globex.id, initech.id],
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json<Json>()).toEqual({
+      id: created.id,
+      name: 'Home router vendors',
+      termsText: 'TLP:AMBER until publication.',
+      members: [
+        { id: globex.id, name: 'Globex' },
+        { id: initech.id, name: 'Initech' },
+      ],
+    });
+    // Only the terms: the members stay.
+    const terms = (
+      await call('PATCH', `/api/v1/communities/${created.id}`, coordinator, { termsText: 'New terms' })
+    ).json<Json>();
+    expect(terms.members.map((m: Json) => m.name)).toEqual(['Globex', 'Initech']);
+    const unknown = await call('PATCH', `/api/v1/communities/${created.id}`, coordinator, {
+      orgIds: ['00000000-0000-4000-8000-000000000000'],
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<Json>().error.details.field).toBe('orgIds');
+    await call('POST', '/api/v1/communities', coordinator, { name: 'Other group' });
+    const clash = await call('PATCH', `/api/v1/communities/${created.id}`, coordinator, { name: 'other GROUP' });
+    expect(clash.statusCode).toBe(409);
+    expect(
+      (await call('PATCH', '/api/v1/communities/00000000-0000-4000-8000-000000000000', coordinator, { name: 'Xy' }))
+        .statusCode,
+    ).toBe(404);
+    expect((await call('PATCH', `/api/v1/communities/${created.id}`, vendorAdmin, { name: 'Mine' })).statusCode).toBe(
+      403,
+    );
+    const listed = (await call('GET', '/api/v1/communities', coordinator)).json<Json>().items;
+    expect(listed.map((c: Json) => [c.name, c.termsText, c.members.length])).toEqual([
+      ['Home router vendors', 'New terms', 2],
+      ['Other group', '', 0],
+    ]);
+  });
+
   it('invites a trusted community to a case at once, skipping members already in it', async () => {
     const ctx = makeCtx(db);
     const globex = await makeOrg(ctx, { name: 'Globex' });
@@ -192,8 +307,29 @@ describe('vendor directory', () => {
       note: 'ships ACME Helpdesk',
     });
     expect(upstream.statusCode).toBe(204);
+    const noOrg = await call('POST', '/api/v1/directory/relations', coordinator, {
+      upstreamOrgId: acmeId,
+      downstreamOrgId: '',
+    });
+    expect(noOrg.statusCode).toBe(400);
+    expect(noOrg.json<Json>().error.details.field).toBe('downstreamOrgId');
+    const self = await call('POST', '/api/v1/directory/relations', coordinator, {
+      upstreamOrgId: acmeId,
+      downstreamOrgId: acmeId,
+    });
+    expect(self.json<Json>().error.details.field).toBe('downstreamOrgId');
     expect((await call('GET', `/api/v1/directory/${globex.id}`, coordinator)).json<Json>().upstream).toEqual([
       { id: acmeId, name: 'ACME', note: 'ships ACME Helpdesk' },
     ]);
+    expect((await call('DELETE', `/api/v1/directory/relations/${acmeId}/${globex.id}`, vendorAdmin)).statusCode).toBe(
+      403,
+    );
+    expect((await call('DELETE', `/api/v1/directory/relations/${acmeId}/${globex.id}`, coordinator)).statusCode).toBe(
+      204,
+    );
+    expect((await call('GET', `/api/v1/directory/${globex.id}`, coordinator)).json<Json>().upstream).toEqual([]);
+    expect((await call('DELETE', `/api/v1/directory/relations/${acmeId}/${globex.id}`, coordinator)).statusCode).toBe(
+      404,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { notFound } from '../core/errors.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, errorResponses } from '../http/schemas.ts';
 import { findOrgById } from '../orgs/queries.ts';
-import { authorize, can, instance, orgVisibility } from '../policy/policy.ts';
+import { authorize, can, instance } from '../policy/policy.ts';
 import {
   addContact,
   addProduct,
@@ -17,15 +17,19 @@ import {
   inviteCommunity,
   removeContact,
   removeProduct,
+  removeRelation,
   setVerified,
+  updateCommunity,
   updateProfile,
 } from './commands.ts';
+import { listCommunities, listDirectory, listPendingContacts } from './queries.ts';
 import { contactRoles } from './rules.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const Text = (max: number) => Type.String({ maxLength: max });
 const OrgParams = Type.Object({ orgId: Text(64) }, { additionalProperties: false });
 const OrgItemParams = Type.Object({ orgId: Text(64), id: Text(64) }, { additionalProperties: false });
+const IdParams = Type.Object({ id: Text(64) }, { additionalProperties: false });
 
 /** The vendor directory: profiles, security contacts, products, relations, communities, import/export. */
 export function directoryRoutes(app: FastifyInstance, services: Services): void {
@@ -95,56 +99,38 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     {
       schema: {
         tags: ['directory'],
-        summary: 'The vendor directory (staff: every organization; others: their own)',
-        querystring: Type.Object({ q: Type.Optional(Text(200)) }, { additionalProperties: false }),
+        summary: 'The vendor directory (staff: every organization; others: their own), with filters',
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Text(200)),
+            verified: Type.Optional(Type.Boolean()),
+            country: Type.Optional(Text(2)),
+            product: Type.Optional(Text(200)),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
       },
     },
     async (request) => {
       requireAuth(request);
-      const vis = orgVisibility(request.actor);
-      let q = db
-        .selectFrom('organizations as o')
-        .leftJoin('org_profiles as p', 'p.org_id', 'o.id')
-        .select(['o.id', 'o.name', 'o.kind', 'p.verified', 'p.country'])
-        .select((eb) => [
-          eb
-            .selectFrom('org_contacts as c')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('c.org_id', '=', 'o.id')
-            .where('c.status', '=', 'approved')
-            .as('contacts'),
-          eb
-            .selectFrom('org_contacts as c')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('c.org_id', '=', 'o.id')
-            .where('c.status', '=', 'pending')
-            .as('pending'),
-          eb
-            .selectFrom('org_products as x')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('x.org_id', '=', 'o.id')
-            .as('products'),
-        ])
-        .where('o.kind', '!=', 'home');
-      if (!vis.all) {
-        if (vis.orgIds.length === 0) return { items: [] };
-        q = q.where('o.id', 'in', vis.orgIds);
-      }
-      if (request.query.q) q = q.where('o.name', 'ilike', `%${request.query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      const rows = await q.orderBy('o.name').limit(1000).execute();
-      return {
-        items: rows.map((o) => ({
-          id: o.id,
-          name: o.name,
-          kind: o.kind,
-          verified: o.verified ?? false,
-          country: o.country,
-          contacts: Number(o.contacts ?? 0),
-          pendingContacts: Number(o.pending ?? 0),
-          products: Number(o.products ?? 0),
-        })),
-      };
+      return { items: await listDirectory(db, request.actor, request.query) };
+    },
+  );
+
+  r.get(
+    '/api/v1/directory/pending-contacts',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Security contacts proposed by vendors that wait for approval (coordinators and admins)',
+        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      authorize(request.actor, 'org:create', instance);
+      return { items: await listPendingContacts(db) };
     },
   );
 
@@ -208,6 +194,23 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         request.body.downstreamOrgId,
         request.body.note ?? '',
       );
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.delete(
+    '/api/v1/directory/relations/:upstreamOrgId/:downstreamOrgId',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Remove a supplier relation (coordinators and admins)',
+        params: Type.Object({ upstreamOrgId: Text(64), downstreamOrgId: Text(64) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      await removeRelation(ctxOf(services, request), request.params.upstreamOrgId, request.params.downstreamOrgId);
       return reply.status(204).send(null);
     },
   );
@@ -375,22 +378,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     async (request) => {
       requireAuth(request);
       authorize(request.actor, 'org:list', instance);
-      const [communities, members] = await Promise.all([
-        db.selectFrom('communities').selectAll().orderBy('name').execute(),
-        db
-          .selectFrom('community_members as m')
-          .innerJoin('organizations as o', 'o.id', 'm.org_id')
-          .select(['m.community_id', 'o.id', 'o.name'])
-          .execute(),
-      ]);
-      return {
-        items: communities.map((c) => ({
-          id: c.id,
-          name: c.name,
-          termsText: c.terms_text,
-          members: members.filter((m) => m.community_id === c.id).map((m) => ({ id: m.id, name: m.name })),
-        })),
-      };
+      return { items: await listCommunities(db) };
     },
   );
 
@@ -412,6 +400,29 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       requireAuth(request);
       const c = await createCommunity(ctxOf(services, request), request.body);
       return reply.status(201).send({ id: c.id, name: c.name });
+    },
+  );
+
+  r.patch(
+    '/api/v1/communities/:id',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Rename a community, change its terms or replace its members (coordinators and admins)',
+        params: IdParams,
+        body: Body({
+          name: Type.Optional(Text(200)),
+          termsText: Type.Optional(Text(50_000)),
+          orgIds: Type.Optional(Type.Array(Text(64), { maxItems: 1000 })),
+        }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const c = await updateCommunity(ctxOf(services, request), request.params.id, request.body);
+      const found = (await listCommunities(db)).find((x) => x.id === c.id);
+      return found ?? { id: c.id, name: c.name, termsText: c.terms_text, members: [] };
     },
   );
 

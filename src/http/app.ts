@@ -23,6 +23,8 @@ import { caseRoutes } from '../cases/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { keyRoutes } from '../keys/routes.ts';
 import { disclosureRoutes } from '../disclosure/routes.ts';
+import { notificationRoutes } from '../notifications/routes.ts';
+import { searchRoutes } from '../search/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { ErrorResponse } from './schemas.ts';
@@ -151,6 +153,8 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   directoryRoutes(app, services);
   await keyRoutes(app, services);
   disclosureRoutes(app, services);
+  notificationRoutes(app, services);
+  searchRoutes(app, services);
 
   await serveWebUi(app, opts.webDir);
   return app;

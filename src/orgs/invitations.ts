@@ -11,7 +11,7 @@ import { createUserInTx } from '../users/commands.ts';
 import { findUserByEmail } from '../users/queries.ts';
 import { normalizeEmail } from '../users/rules.ts';
 import { findOrgById } from './queries.ts';
-import { checkRoleForOrg } from './rules.ts';
+import { checkRoleForOrg, type OrgKind } from './rules.ts';
 
 export interface InvitationView {
   id: string;
@@ -24,50 +24,79 @@ export interface InvitationView {
   revokedAt: Date | null;
 }
 
+/**
+ * Stores one invitation (only the token's hash) and queues its mail, in the caller's transaction;
+ * the caller has authorized. The link carries the token in the URL fragment, which browsers do
+ * not send to servers. `mail` writes the message around the link.
+ */
+export async function createInvitation(
+  tx: Db,
+  ctx: Ctx,
+  org: { id: string; name: string; kind: OrgKind },
+  input: { email: string; role: string },
+  mail: (link: string, role: string) => { subject: string; text: string },
+): Promise<{ invitation: InvitationView; link: string }> {
+  const email = normalizeEmail(input.email);
+  const role = checkRoleForOrg(org.kind, input.role);
+  const token = newSecret('acci_');
+  const now = ctx.now();
+  const row = await tx
+    .insertInto('invitations')
+    .values({
+      id: newId(),
+      org_id: org.id,
+      email,
+      role,
+      token_hash: sha256(token),
+      invited_by: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
+      created_at: now,
+      expires_at: new Date(now.getTime() + INVITATION_TTL_MS),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const link = `${ctx.config.baseUrl}/accept-invitation#token=${token}`;
+  await queueMail(tx, ctx, { to: email, ...mail(link, role) });
+  return { invitation: present(row), link };
+}
+
+/** Withdraws the invitations among `ids` that are still open; returns those it withdrew. */
+export async function withdrawInvitations(tx: Db, ctx: Ctx, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .updateTable('invitations')
+    .set({ revoked_at: ctx.now() })
+    .where('id', 'in', [...ids])
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Invites an e-mail address into an org; the link (sent by mail) is the only copy of the secret. */
 export async function inviteToOrg(
   ctx: Ctx,
   orgId: string,
   input: { email: string; role: string },
 ): Promise<{ invitation: InvitationView; link: string }> {
-  const email = normalizeEmail(input.email);
   return inTransaction(ctx, async (tx) => {
     const org = await findOrgById(tx, orgId);
     if (!org) throw notFound('organization', orgId);
     authorize(ctx.actor, 'org:invite', { type: 'org', id: org.id, kind: org.kind });
-    const role = checkRoleForOrg(org.kind, input.role);
-    const token = newSecret('acci_');
-    const now = ctx.now();
-    const row = await tx
-      .insertInto('invitations')
-      .values({
-        id: newId(),
-        org_id: org.id,
-        email,
-        role,
-        token_hash: sha256(token),
-        invited_by: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
-        created_at: now,
-        expires_at: new Date(now.getTime() + INVITATION_TTL_MS),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const link = `${ctx.config.baseUrl}/accept-invitation#token=${token}`;
-    await queueMail(tx, ctx, {
-      to: email,
+    const { invitation, link } = await createInvitation(tx, ctx, org, input, (link, role) => ({
       subject: `[${ctx.config.instanceName}] You are invited to join ${org.name}`,
       text:
         `You have been invited to join ${org.name} on ${ctx.config.instanceName} as ${role}.\n\n` +
         `Accept the invitation within 14 days:\n${link}\n\n` +
         'If you did not expect this message, you can ignore it.\n',
-    });
+    }));
     await recordAudit(tx, ctx, {
       action: 'org.invite',
       subjectType: 'org',
       subjectId: org.id,
-      summary: { email, role, invitationId: row.id },
+      summary: { email: invitation.email, role: invitation.role, invitationId: invitation.id },
     });
-    return { invitation: present(row), link };
+    return { invitation, link };
   });
 }
 
@@ -158,11 +187,34 @@ async function openInvitation(db: Db, token: string, now: Date) {
   return row;
 }
 
+/**
+ * The case an invitation was sent for (its public id only), while the organization still takes
+ * part in it: the invited person lands there after joining.
+ */
+async function invitationCase(db: Db, invitationId: string) {
+  return db
+    .selectFrom('case_invitations as ci')
+    .innerJoin('cases as c', 'c.id', 'ci.case_id')
+    .innerJoin('case_participants as p', 'p.id', 'ci.participant_id')
+    .select(['c.id', 'c.case_id', 'ci.participant_id'])
+    .where('ci.invitation_id', '=', invitationId)
+    .where('p.removed_at', 'is', null)
+    .executeTakeFirst();
+}
+
 /** What the accept page shows before the person decides. */
 export async function describeInvitation(ctx: Ctx, token: string) {
   const row = await openInvitation(ctx.db, token, ctx.now());
   const existing = await findUserByEmail(ctx.db, row.email);
-  return { orgName: row.org_name, email: row.email, role: row.role, expiresAt: row.expires_at, hasAccount: !!existing };
+  const forCase = await invitationCase(ctx.db, row.id);
+  return {
+    orgName: row.org_name,
+    email: row.email,
+    role: row.role,
+    expiresAt: row.expires_at,
+    hasAccount: !!existing,
+    caseId: forCase?.case_id ?? null,
+  };
 }
 
 /**
@@ -173,7 +225,7 @@ export async function acceptInvitation(
   ctx: Ctx,
   token: string,
   newAccount: { name: string; password: string } | null,
-): Promise<{ userId: string; orgId: string }> {
+): Promise<{ userId: string; orgId: string; caseId: string | null }> {
   return inTransaction(ctx, async (tx) => {
     const inv = await openInvitation(tx, token, ctx.now());
     let userId: string;
@@ -215,12 +267,29 @@ export async function acceptInvitation(
       .values({ user_id: userId, org_id: inv.org_id, role: inv.role, created_at: ctx.now() })
       .onConflict((oc) => oc.columns(['user_id', 'org_id']).doUpdateSet({ role: sql`excluded.role` }))
       .execute();
+    const forCase = await invitationCase(tx, inv.id);
+    if (forCase) {
+      // The case timeline shows that the invited organization is now on the platform.
+      await tx
+        .insertInto('case_events')
+        .values({
+          id: newId(),
+          case_id: forCase.id,
+          participant_id: forCase.participant_id,
+          kind: 'invitation_accepted',
+          actor_user_id: userId,
+          actor_label: inv.email,
+          data: JSON.stringify({ orgId: inv.org_id, invitationId: inv.id }),
+          created_at: ctx.now(),
+        })
+        .execute();
+    }
     await recordAudit(tx, ctx, {
       action: 'org.invite.accept',
       subjectType: 'org',
       subjectId: inv.org_id,
-      summary: { userId, email: inv.email, role: inv.role, invitationId: inv.id },
+      summary: { userId, email: inv.email, role: inv.role, invitationId: inv.id, caseId: forCase?.case_id ?? null },
     });
-    return { userId, orgId: inv.org_id };
+    return { userId, orgId: inv.org_id, caseId: forCase?.case_id ?? null };
   });
 }

@@ -289,6 +289,8 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
             role: Type.String(),
             expiresAt: Type.String(),
             hasAccount: Type.Boolean(),
+            /** The case the invitation was sent for (its id only), or null. */
+            caseId: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errorResponses,
         },
@@ -312,7 +314,14 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
           name: Type.Optional(Type.String({ maxLength: 200 })),
           password: Type.Optional(Type.String({ maxLength: 200 })),
         }),
-        response: { 200: Type.Object({ userId: Type.String(), orgId: Type.String() }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            userId: Type.String(),
+            orgId: Type.String(),
+            caseId: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

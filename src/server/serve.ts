@@ -17,6 +17,9 @@ import { enqueueJob } from '../jobs/queue.ts';
 import { startWorker, type JobHandler } from '../jobs/worker.ts';
 import { MAIL_JOB } from '../mail/outbox.ts';
 import { mailSendHandler } from '../mail/transport.ts';
+import { DIGEST_JOB, DIGEST_SWEEP_JOB, digestJob, digestSweepJob } from '../notifications/commands.ts';
+import { webhookDeliveryJob } from '../notifications/delivery.ts';
+import { WEBHOOK_JOB } from '../notifications/dispatch.ts';
 import { ensureHomeOrg } from '../orgs/commands.ts';
 import { systemActor } from '../policy/actor.ts';
 
@@ -74,6 +77,11 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
   handlers[INTAKE_JOB] = intakeMailJob;
   handlers[REMINDER_JOB] = caseReminderJob;
+  handlers[DIGEST_SWEEP_JOB] = async (ctx) => {
+    await digestSweepJob(ctx);
+  };
+  handlers[DIGEST_JOB] = digestJob;
+  handlers[WEBHOOK_JOB] = webhookDeliveryJob;
   return handlers;
 }
 
@@ -101,6 +109,11 @@ export async function serve(config: Config): Promise<void> {
     const hour = new Date().toISOString().slice(0, 13);
     enqueueJob(handle.db, { kind: 'maintenance.prune', payload: {}, uniqueKey: `prune:${hour}` }, new Date()).catch(
       (err: unknown) => logger.warn({ err }, 'could not schedule maintenance'),
+    );
+    // Daily digests: one sweep per ten minutes across all nodes enqueues the digests now due.
+    const slot = new Date().toISOString().slice(0, 15);
+    enqueueJob(handle.db, { kind: DIGEST_SWEEP_JOB, payload: {}, uniqueKey: `digest-sweep:${slot}` }, new Date()).catch(
+      (err: unknown) => logger.warn({ err }, 'could not schedule the digest sweep'),
     );
   };
   schedulePrune();

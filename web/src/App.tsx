@@ -15,12 +15,14 @@ import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { OrgDetailPage } from './pages/orgs/OrgDetailPage.tsx';
 import { OrgsPage } from './pages/orgs/OrgsPage.tsx';
+import { directoryPage } from './pages/directory/routes.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { FollowUpPage } from './pages/report/FollowUpPage.tsx';
 import { ReportPage } from './pages/report/ReportPage.tsx';
 import { ReportDetailPage } from './pages/reports/ReportDetailPage.tsx';
 import { ReportsQueuePage } from './pages/reports/ReportsQueuePage.tsx';
+import { SearchPage } from './pages/search/SearchPage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 
@@ -37,6 +39,8 @@ function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
   if (match('/', path)) return <HomePage />;
   if (match('/profile', path)) return <ProfilePage />;
   if (match('/orgs', path)) return <OrgsPage />;
+  const directory = directoryPage(path, can);
+  if (directory !== undefined) return directory ?? <Forbidden />;
   const org = match('/orgs/:id', path);
   if (org?.id) return <OrgDetailPage key={org.id} id={org.id} />;
   if (match('/reports', path)) return can('report:list') ? <ReportsQueuePage /> : <Forbidden />;
@@ -48,6 +52,7 @@ function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
       <Forbidden />
     );
   }
+  if (match('/search', path)) return <SearchPage />;
   if (match('/cases', path)) return <CasesPage />;
   const kase = match('/cases/:caseId', path);
   if (kase?.caseId) return <CasePage key={kase.caseId} caseId={kase.caseId} />;

@@ -84,6 +84,8 @@ export interface InvitationInfo {
   role: string;
   expiresAt: string;
   hasAccount: boolean;
+  /** The case the invitation was sent for (its id only), or null. */
+  caseId: string | null;
 }
 
 export interface AuditEvent {
@@ -299,7 +301,7 @@ export const api = {
     ),
   lookupInvitation: (token: string) => request<InvitationInfo>('POST', '/api/v1/invitations/lookup', { token }),
   acceptInvitation: (body: { token: string; name?: string; password?: string }) =>
-    request<{ userId: string; orgId: string }>('POST', '/api/v1/invitations/accept', body),
+    request<{ userId: string; orgId: string; caseId: string | null }>('POST', '/api/v1/invitations/accept', body),
   outbox: (query: Query) => request<Page<OutboxMail>>('GET', withQuery('/api/v1/admin/outbox', query)),
   audit: (query: Query) => request<Page<AuditEvent>>('GET', withQuery('/api/v1/audit', query)),
   settings: () => request<Settings>('GET', '/api/v1/admin/settings'),

@@ -25,6 +25,8 @@ export interface CaseListItem {
   id: string;
   caseId: string;
   status: string;
+  /** Posts you may read and have not (null before the terms are accepted). */
+  unread?: number | null;
   createdAt: string;
 }
 
@@ -61,6 +63,10 @@ export interface Participant {
   caseState: string | null;
   termsAccepted: boolean;
   termsAcceptedAt: string | null;
+  /** The RM moves the server would accept now from this caller (the Vultron machines decide). */
+  allowedRmEvents: RmEvent[];
+  /** The V/F/D moves the server would accept now from this caller (vendors only). */
+  allowedCaseEvents: CaseEvent[];
   /** Staff only. */
   allowedUserIds?: string[];
   notifiedAt?: string | null;
@@ -72,6 +78,8 @@ export interface CaseFull extends CaseMinimal {
   summaryHtml: string;
   status: string;
   pxaState: string;
+  /** The P/X/A moves the server would accept now from this caller (the lead and coordinators). */
+  allowedCaseEvents: CaseEvent[];
   createdAt: string;
   vulnerabilities: Vulnerability[];
   participants: Participant[];
@@ -130,6 +138,8 @@ export interface Thread {
   kind: ThreadKind;
   title: string;
   posts: number;
+  /** Posts you have not read yet. */
+  unread?: number;
   createdAt: string;
 }
 
@@ -146,6 +156,10 @@ export interface Post {
   recipientUserIds: string[];
   editedAt: string | null;
   createdAt: string;
+  /** In a thread's listing: whether you read it (your own posts count as read). */
+  read?: boolean;
+  /** In a thread's listing: whether it @mentions you. */
+  mentionsYou?: boolean;
   /** Only in the answer to an edit: the earlier texts. */
   revisions?: { body: string; editedAt: string }[];
 }

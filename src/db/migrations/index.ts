@@ -11,6 +11,8 @@ import * as reports from './20261127T231000_reports.ts';
 import * as cases from './20261127T233000_cases.ts';
 import * as caseThreads from './20261127T234000_case_threads.ts';
 import * as directory from './20261127T235000_directory.ts';
+import * as notifications from './20261128T010000_notifications.ts';
+import * as caseInvitations from './20261128T020000_case_invitations.ts';
 import * as reportsSearchColumn from './20261128T030000_reports_search_column.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
@@ -27,5 +29,7 @@ export const migrations: Record<string, Migration> = {
   '20261127T233000_cases': cases,
   '20261127T234000_case_threads': caseThreads,
   '20261127T235000_directory': directory,
+  '20261128T010000_notifications': notifications,
+  '20261128T020000_case_invitations': caseInvitations,
   '20261128T030000_reports_search_column': reportsSearchColumn,
 };

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { TopBarSearch } from '../pages/search/SearchPage.tsx';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 
 interface NavItem {
@@ -20,6 +21,7 @@ export function TopBar() {
     { to: '/reports', label: t('nav.reports'), show: can('report:list') },
     { to: '/finders', label: t('nav.finders'), show: can('finder:read') },
     { to: '/orgs', label: t('nav.orgs'), show: true },
+    { to: '/directory', label: t('nav.directory'), show: true },
     { to: '/admin/users', label: t('nav.users'), show: can('user:list') },
     { to: '/admin/audit', label: t('nav.audit'), show: can('audit:read') },
     { to: '/admin/outbox', label: t('nav.outbox'), show: can('outbox:read') },
@@ -53,6 +55,7 @@ export function TopBar() {
         </nav>
       )}
       <div className="topbar-end">
+        {me && !enrolmentRequired && <TopBarSearch />}
         <LanguageSwitcher />
         {me && <UserMenu />}
       </div>

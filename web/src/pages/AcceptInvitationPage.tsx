@@ -17,6 +17,8 @@ export function AcceptInvitationPage() {
   const [info, setInfo] = useState<InvitationInfo | null>(null);
   const [lookupError, setLookupError] = useState<unknown>(null);
   const [accepted, setAccepted] = useState(false);
+  // The case the invitation was sent for: the new member goes there next (its terms first).
+  const [caseId, setCaseId] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
 
@@ -27,7 +29,8 @@ export function AcceptInvitationPage() {
 
   const accept = useAction(async () => {
     const body = me || info?.hasAccount ? { token } : { token, name: name.trim(), password };
-    await api.acceptInvitation(body);
+    const done = await api.acceptInvitation(body);
+    setCaseId(done.caseId);
     setAccepted(true);
     window.history.replaceState(null, '', '/accept-invitation');
     if (me) await refresh();
@@ -48,9 +51,26 @@ export function AcceptInvitationPage() {
         {accepted && (
           <>
             <Notice>{t('invite.accepted', { org: info?.orgName ?? '' })}</Notice>
-            <p className="auth-links">
-              <Link to={me ? '/orgs' : '/login'}>{me ? t('invite.toOrgs') : t('common.backToLogin')}</Link>
-            </p>
+            {caseId ? (
+              <>
+                <p>{t('inviteCase.next', { caseId })}</p>
+                <p className="auth-links">
+                  <Link
+                    to={
+                      me
+                        ? `/cases/${encodeURIComponent(caseId)}`
+                        : `/login?next=${encodeURIComponent(`/cases/${caseId}`)}`
+                    }
+                  >
+                    {me ? t('inviteCase.toCase', { caseId }) : t('inviteCase.signInToCase', { caseId })}
+                  </Link>
+                </p>
+              </>
+            ) : (
+              <p className="auth-links">
+                <Link to={me ? '/orgs' : '/login'}>{me ? t('invite.toOrgs') : t('common.backToLogin')}</Link>
+              </p>
+            )}
           </>
         )}
         {info && !accepted && (
@@ -64,6 +84,12 @@ export function AcceptInvitationPage() {
               <dd>{t(`roles.${info.role}`, { defaultValue: info.role })}</dd>
               <dt>{t('invite.expires')}</dt>
               <dd>{fmt(info.expiresAt)}</dd>
+              {info.caseId && (
+                <>
+                  <dt>{t('inviteCase.case')}</dt>
+                  <dd className="mono">{info.caseId}</dd>
+                </>
+              )}
             </dl>
             {wrongAccount && (
               <div className="alert alert-warn" role="alert">

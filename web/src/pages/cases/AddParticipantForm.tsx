@@ -4,7 +4,8 @@ import { api, type Member, type Org } from '../../api.ts';
 import { casesApi, participantRoles } from '../../casesApi.ts';
 import { FormCard } from '../../components/FormCard.tsx';
 import { PSelect } from '../../components/problems.tsx';
-import { useAction } from '../../hooks.ts';
+import { useAction, useResource } from '../../hooks.ts';
+import { communityRoles, directoryApi, fieldErrors } from '../directory/directoryApi.ts';
 import type { CaseTabProps } from './CasePage.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 
@@ -32,8 +33,18 @@ async function directory(kind: string): Promise<Org[]> {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The lead adds an organization in a Vultron role; access can be limited to named members. */
-export function AddParticipantForm({ c, reload }: CaseTabProps) {
+/** The lead adds an organization in a Vultron role, or a whole trusted community at once. */
+export function AddParticipantForm(props: CaseTabProps) {
+  return (
+    <>
+      <AddOrgForm {...props} />
+      <InviteCommunityForm {...props} />
+    </>
+  );
+}
+
+/** One organization in a Vultron role; access can be limited to named members. */
+function AddOrgForm({ c, reload }: CaseTabProps) {
   const { t } = useTranslation();
   const [role, setRole] = useState<string>('vendor');
   const [orgId, setOrgId] = useState('');
@@ -126,6 +137,81 @@ export function AddParticipantForm({ c, reload }: CaseTabProps) {
           onChange={setAllowed}
         />
       )}
+    </FormCard>
+  );
+}
+
+/**
+ * Every organization of a trusted community in one go (those already taking part in that role
+ * are skipped). Shown to those who may read the communities (staff); hidden when there is none.
+ */
+function InviteCommunityForm({ c, reload }: CaseTabProps) {
+  const { t } = useTranslation();
+  const communities = useResource(() => directoryApi.communities(), 'communities');
+  const [communityId, setCommunityId] = useState('');
+  const [role, setRole] = useState<string>('vendor');
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = communities.data?.items ?? [];
+  const invite = useAction(async () => {
+    setNotice(null);
+    const community = list.find((x) => x.id === communityId);
+    const res = await fieldErrors(directoryApi.inviteCommunity(c.caseId, { communityId, role }));
+    const names = (ids: string[]) =>
+      ids
+        .map((id) => community?.members.find((m) => m.id === id)?.name ?? id)
+        .sort((x, y) => x.localeCompare(y))
+        .join(', ');
+    const added = names(res.added);
+    const skipped = names(res.skipped);
+    setNotice(
+      [
+        res.added.length > 0
+          ? t('cases.participants.communityAdded', { count: res.added.length, names: added })
+          : t('cases.participants.communityNoneAdded'),
+        ...(res.skipped.length > 0 ? [t('cases.participants.communitySkipped', { names: skipped })] : []),
+      ].join(' '),
+    );
+    setCommunityId('');
+    await reload();
+  });
+  if (communities.error || !communities.data) return null;
+  return (
+    <FormCard
+      id="community-invite"
+      title={t('cases.participants.inviteCommunity')}
+      intro={list.length ? t('cases.participants.inviteCommunityIntro') : t('cases.participants.noCommunities')}
+      notice={notice}
+      action={invite}
+      submit={t('cases.participants.inviteCommunitySubmit')}
+    >
+      <div className="grid-2">
+        <PSelect
+          path="communityId"
+          label={t('cases.participants.community')}
+          required
+          value={communityId}
+          onChange={(e) => setCommunityId(e.target.value)}
+        >
+          <option value="">{t('cases.participants.chooseCommunity')}</option>
+          {list.map((x) => (
+            <option key={x.id} value={x.id}>
+              {t('cases.participants.communityOption', { name: x.name, count: x.members.length })}
+            </option>
+          ))}
+        </PSelect>
+        <PSelect
+          path="role"
+          label={t('cases.participants.role')}
+          value={role}
+          onChange={(e) => setRole(e.target.value)}
+        >
+          {communityRoles.map((r) => (
+            <option key={r} value={r}>
+              {t(`cases.roles.${r}`)}
+            </option>
+          ))}
+        </PSelect>
+      </div>
     </FormCard>
   );
 }

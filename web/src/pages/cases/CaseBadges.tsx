@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { CaseEvent, Tlp, VendorStatus } from '../../casesApi.ts';
 import { SeverityBadge } from '../../components/ReportBadges.tsx';
-import { happened } from './vultron.ts';
 
 /** A vendor's answer for one product, in words. */
 export function StatusBadge({ status }: { status: VendorStatus }) {
@@ -21,6 +20,20 @@ export function TlpBadge({ tlp }: { tlp: Tlp }) {
       TLP:{tlp}
     </span>
   );
+}
+
+/** The vendor's fix path and the case-wide events, in the order of the six letters vfdpxa. */
+export const vfdEvents = ['V', 'F', 'D'] as const;
+export const pxaEvents = ['P', 'X', 'A'] as const;
+const order: readonly CaseEvent[] = [...vfdEvents, ...pxaEvents];
+
+/**
+ * Whether `event` has happened in a state written as six letters vfdpxa (or the pxa part alone):
+ * reading the state the server sent, not deciding moves (the server lists those).
+ */
+export function happened(state: string, event: CaseEvent): boolean {
+  const letters = state.length === 3 ? `vfd${state}` : state;
+  return letters[order.indexOf(event)] === event;
 }
 
 /**

@@ -1,10 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type CaseFull, type CaseMinimal, casesApi, isFull } from '../../casesApi.ts';
 import { ErrorAlert } from '../../components/forms.tsx';
 import { Loaded } from '../../components/lists.tsx';
 import { type TabDef, Tabs } from '../../components/Tabs.tsx';
 import { useAction, useFormatDate, useResource, useTitle } from '../../hooks.ts';
+import { notificationsApi } from '../../notificationsApi.ts';
+import { ChangesPanel } from './ChangesPanel.tsx';
+import { NotificationPolicyCard } from './NotificationPolicyCard.tsx';
 import { ParticipantsTab } from './ParticipantsTab.tsx';
 import { StatusMatrixTab } from './StatusMatrixTab.tsx';
 import { SummaryTab } from './SummaryTab.tsx';
@@ -40,6 +43,10 @@ function TermsGate({ c, onAccepted }: { c: CaseMinimal; onAccepted: (c: CaseFull
   const { t } = useTranslation();
   const fmt = useFormatDate();
   const accept = useAction(async () => onAccepted(await casesApi.acceptTerms(c.caseId, c.terms.version)));
+  // Opening the case is the participant's first sight of it (the timeline's "first seen").
+  useEffect(() => {
+    notificationsApi.seen(c.caseId).catch(() => undefined);
+  }, [c.caseId]);
   return (
     <>
       <h1>
@@ -91,7 +98,16 @@ function CaseTabs({ c, reload, error }: CaseTabProps & { error: unknown }) {
   const [tab, setTab] = useState(initialTab);
   const props: CaseTabProps = { c, reload };
   const tabs: TabDef[] = [
-    { id: 'summary', label: t('cases.tabs.summary'), render: () => <SummaryTab {...props} /> },
+    {
+      id: 'summary',
+      label: t('cases.tabs.summary'),
+      render: () => (
+        <>
+          <SummaryTab {...props} />
+          <NotificationPolicyCard c={c} />
+        </>
+      ),
+    },
     { id: 'vulnerabilities', label: t('cases.tabs.vulnerabilities'), render: () => <VulnerabilitiesTab {...props} /> },
     { id: 'participants', label: t('cases.tabs.participants'), render: () => <ParticipantsTab {...props} /> },
     { id: 'matrix', label: t('cases.tabs.matrix'), render: () => <StatusMatrixTab {...props} /> },
@@ -126,6 +142,7 @@ function CaseTabs({ c, reload, error }: CaseTabProps & { error: unknown }) {
         )}
       </div>
       <ErrorAlert error={error} />
+      <ChangesPanel c={c} onOpenThreads={() => choose('threads')} />
       <Tabs id="case" label={t('cases.tabs.label')} tabs={tabs} current={tab} onChange={choose} />
     </>
   );

@@ -63,7 +63,15 @@ export function CasesPage() {
                     {c.caseId}
                   </Link>
                 </td>
-                <td>{d ? (d.title ?? <span className="muted">{t('cases.titleHidden')}</span>) : '…'}</td>
+                <td>
+                  {d ? (d.title ?? <span className="muted">{t('cases.titleHidden')}</span>) : '…'}
+                  {(c.unread ?? 0) > 0 && (
+                    <>
+                      {' '}
+                      <span className="badge badge-unread">{t('notifications.unread', { count: c.unread ?? 0 })}</span>
+                    </>
+                  )}
+                </td>
                 <td>
                   <span className={`badge case-${c.status}`}>{t(`cases.statuses.${c.status}`)}</span>
                 </td>

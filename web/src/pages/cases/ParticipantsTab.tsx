@@ -5,11 +5,12 @@ import { ErrorAlert, Notice } from '../../components/forms.tsx';
 import { DataTable } from '../../components/lists.tsx';
 import { StateBadge } from '../../components/ReportBadges.tsx';
 import { useAction, useFormatDate } from '../../hooks.ts';
+import type { StaffParticipant } from '../../participantsApi.ts';
 import type { RmEvent } from '../../reportsApi.ts';
 import { AddParticipantForm } from './AddParticipantForm.tsx';
-import { CaseFlags } from './CaseBadges.tsx';
+import { CaseFlags, vfdEvents } from './CaseBadges.tsx';
 import type { CaseTabProps } from './CasePage.tsx';
-import { rmAllowed, vfdEvents, vfdNext } from './vultron.ts';
+import { InvitationList, NamedUsersForm, ParticipantAdminActions } from './ParticipantAdmin.tsx';
 
 type Move = { kind: 'rm'; event: RmEvent } | { kind: 'cs'; event: CaseEvent };
 
@@ -22,6 +23,7 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
   const { t } = useTranslation();
   const fmt = useFormatDate();
   const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<StaffParticipant | null>(null);
   const manage = c.abilities['case:manage'];
   const label = (m: Move) =>
     m.kind === 'rm' ? t(`triage.events.${m.event}`) : t('cases.record', { event: t(`cases.csEvent.${m.event}`) });
@@ -33,17 +35,18 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
     await reload();
   });
 
-  const movesOf = (p: Participant): Move[] => {
-    if (!manage && !(p.mine && p.termsAccepted)) return [];
-    const rm: Move[] = rmAllowed(p.rmState).map((event) => ({ kind: 'rm', event }));
-    const next = p.role === 'vendor' && p.caseState ? vfdNext(p.caseState) : null;
-    return next ? [...rm, { kind: 'cs', event: next }] : rm;
-  };
+  // The server lists the moves it would accept now from this viewer (the Vultron machines decide).
+  const movesOf = (p: Participant): Move[] => [
+    ...p.allowedRmEvents.map((event): Move => ({ kind: 'rm', event })),
+    ...p.allowedCaseEvents.map((event): Move => ({ kind: 'cs', event })),
+  ];
 
   return (
     <>
       <section className="card" aria-labelledby="participants-heading">
-        <h2 id="participants-heading">{t('cases.tabs.participants')}</h2>
+        <h2 id="participants-heading" tabIndex={-1}>
+          {t('cases.tabs.participants')}
+        </h2>
         <p className="hint">{t('cases.participants.hint')}</p>
         <div aria-live="polite">{notice && <Notice>{notice}</Notice>}</div>
         <ErrorAlert error={move.error} />
@@ -60,11 +63,26 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
             t('cases.participants.terms'),
             t('common.actions'),
           ]}
-          row={(p) => (
-            <tr key={p.id} data-testid={`participant-${p.name}`}>
+          row={(p: StaffParticipant) => (
+            <tr
+              key={p.id}
+              data-testid={`participant-${p.name}`}
+              className={p.removedAt ? 'participant-removed' : undefined}
+            >
               <th scope="row">
                 {p.name}
                 {p.mine && <span className="badge badge-mine">{t('cases.you')}</span>}
+                {p.removedAt && (
+                  <span className="badge badge-removed">
+                    {t('caseParticipants.removedOn', { date: fmt(p.removedAt) })}
+                  </span>
+                )}
+                {(p.allowedUserIds?.length ?? 0) > 0 && (
+                  <span className="small muted block">
+                    {t('caseParticipants.limitedTo', { count: p.allowedUserIds?.length ?? 0 })}
+                  </span>
+                )}
+                <InvitationList p={p} />
               </th>
               <td>{t(`cases.roles.${p.role}`)}</td>
               <td>
@@ -88,12 +106,37 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
                       {label(m)}
                     </button>
                   ))}
+                  {manage && !p.removedAt && (
+                    <ParticipantAdminActions
+                      c={c}
+                      p={p}
+                      reload={reload}
+                      onNotice={setNotice}
+                      onEditUsers={(x) => {
+                        setNotice(null);
+                        setEditing(x);
+                      }}
+                    />
+                  )}
                 </div>
               </td>
             </tr>
           )}
         />
       </section>
+      {manage && editing && (
+        <NamedUsersForm
+          key={editing.id}
+          c={c}
+          p={editing}
+          reload={reload}
+          onDone={(text) => {
+            setEditing(null);
+            if (text) setNotice(text);
+            document.getElementById('participants-heading')?.focus();
+          }}
+        />
+      )}
       {manage && <AddParticipantForm c={c} reload={reload} />}
     </>
   );

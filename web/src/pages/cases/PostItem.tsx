@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type CaseFull, casesApi, type Post } from '../../casesApi.ts';
+import { type CaseFull, casesApi, type Post, type ThreadKind } from '../../casesApi.ts';
 import { Submit } from '../../components/forms.tsx';
 import { FormErrors, ProblemsProvider, PTextArea } from '../../components/problems.tsx';
 import { submitting, useAction, useFormatDate } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
 import { TlpBadge, tlpClass } from './CaseBadges.tsx';
+import { ReporterShare } from './ReporterShare.tsx';
 
 /**
  * One post: its author, time and TLP label (in FIRST's colours, always visible), whom it is
@@ -18,9 +19,12 @@ export function PostItem({
   orgName,
   onReply,
   onEdited,
+  threadKind,
 }: {
   c: CaseFull;
   post: Post;
+  /** The thread's kind: a post of the official or discussion thread can be shared with the finder. */
+  threadKind?: ThreadKind;
   parent: Post | null;
   orgName: (id: string | null) => string | null;
   onReply: (() => void) | null;
@@ -102,6 +106,7 @@ export function PostItem({
                 {t('cases.posts.edit')}
               </button>
             )}
+            {threadKind && <ReporterShare c={c} post={post} threadKind={threadKind} onChanged={onEdited} />}
           </div>
         )}
       </article>

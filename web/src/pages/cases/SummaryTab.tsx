@@ -4,9 +4,9 @@ import { type CaseEvent, casesApi } from '../../casesApi.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ErrorAlert, Notice } from '../../components/forms.tsx';
 import { useAction, useFormatDate } from '../../hooks.ts';
-import { CaseFlags } from './CaseBadges.tsx';
+import { CaseFlags, pxaEvents } from './CaseBadges.tsx';
 import type { CaseTabProps } from './CasePage.tsx';
-import { pxaEvents, pxaOpen } from './vultron.ts';
+import { PublicSummaryCard } from './PublicSummaryCard.tsx';
 
 /** The summary, the case-wide state (P/X/A) with the lead's moves, and the viewer's participation. */
 export function SummaryTab({ c, reload }: CaseTabProps) {
@@ -40,6 +40,7 @@ export function SummaryTab({ c, reload }: CaseTabProps) {
         </dl>
       </section>
       <CaseStateCard c={c} reload={reload} />
+      <PublicSummaryCard c={c} reload={reload} />
     </div>
   );
 }
@@ -56,7 +57,8 @@ function CaseStateCard({ c, reload }: CaseTabProps) {
     setNotice(t('cases.recorded', { event: t(`cases.csEvent.${event}`) }));
     await reload();
   });
-  const open = c.abilities['case:manage'] ? pxaOpen(c.pxaState) : [];
+  // The moves the server would accept now from this caller (empty unless they lead the case).
+  const open = c.allowedCaseEvents;
   return (
     <section className="card" aria-labelledby="case-state-heading">
       <h2 id="case-state-heading">{t('cases.caseState')}</h2>

@@ -42,6 +42,9 @@ export function ThreadsTab({ c }: CaseTabProps) {
                     <span className="thread-title">{x.title}</span>
                     <span className={`badge thread-${x.kind}`}>{t(`cases.threads.kind.${x.kind}`)}</span>
                     <span className="muted small">{t('cases.threads.posts', { count: x.posts })}</span>
+                    {(x.unread ?? 0) > 0 && (
+                      <span className="badge badge-unread">{t('notifications.unread', { count: x.unread })}</span>
+                    )}
                   </button>
                 </li>
               ))}
@@ -56,7 +59,7 @@ export function ThreadsTab({ c }: CaseTabProps) {
           }}
         />
       </div>
-      {current && <ThreadView key={current.id} c={c} thread={current} onPosted={changed} />}
+      {current && <ThreadView key={current.id} c={c} thread={current} onPosted={changed} onSeen={changed} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { api, type Invitation, type Member, type Org } from '../../api.ts';
 import { ErrorAlert, errorFor, Field, Notice, Submit } from '../../components/forms.tsx';
 import { submitting, useAction, useFormatDate, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
+import { WebhooksSection } from './WebhooksSection.tsx';
 
 const homeRoles = ['admin', 'coordinator', 'analyst', 'viewer'];
 const orgRoles = ['org_admin', 'member'];
@@ -53,6 +54,11 @@ export function OrgDetailPage({ id }: { id: string }) {
           <dt>{t('common.created')}</dt>
           <dd>{fmt(org.createdAt)}</dd>
         </dl>
+      )}
+      {org && org.kind !== 'home' && (
+        <p>
+          <Link to={`/directory/${encodeURIComponent(org.id)}`}>{t('directory.entryLink')}</Link>
+        </p>
       )}
       {org && (
         <section className="card" aria-labelledby="members-heading">
@@ -116,6 +122,7 @@ export function OrgDetailPage({ id }: { id: string }) {
           )}
         </section>
       )}
+      {org && org.kind !== 'home' && org.abilities['org:update'] && <WebhooksSection org={org} />}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useTitle } from '../../hooks.ts';
 import { useSession } from '../../session.tsx';
 import { ApiTokensSection } from './ApiTokensSection.tsx';
 import { DetailsSection } from './DetailsSection.tsx';
+import { NotificationsSection } from './NotificationsSection.tsx';
 import { PasswordSection } from './PasswordSection.tsx';
 import { TwoFactorSection } from './TwoFactorSection.tsx';
 
@@ -29,6 +30,7 @@ export function ProfilePage() {
         </div>
       )}
       {!enrolmentRequired && <DetailsSection />}
+      {!enrolmentRequired && <NotificationsSection />}
       {!enrolmentRequired && <PasswordSection />}
       <TwoFactorSection />
       {!enrolmentRequired && <ApiTokensSection />}

@@ -10,6 +10,7 @@ import { encryptText } from '../../pgp.ts';
 import { type FinderReportView, reportsApi } from '../../reportsApi.ts';
 import { exampleTrackingId, useReportSettings } from '../../reportSettings.ts';
 import { EncryptionBox, useInstanceKey } from './Encryption.tsx';
+import { FinderCases } from './FinderCases.tsx';
 import { StateBadge } from '../../components/ReportBadges.tsx';
 
 export interface FollowUpLink {
@@ -195,6 +196,7 @@ function FollowUp({ trackingId, secret }: { trackingId: string; secret: string }
           <AttachmentList attachments={report.attachments} download={download} />
         </section>
       )}
+      <FinderCases trackingId={trackingId} secret={secret} />
       <section className="card" aria-labelledby="follow-messages-heading">
         <h2 id="follow-messages-heading">{t('followUp.messages')}</h2>
         <MessageList messages={report.messages} download={download} empty={t('followUp.noMessages')} />
