@@ -1,18 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrg, addUser, type Instance, newInstance } from './server.ts';
 import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  rootDir,
-  run,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+  apiAs,
+  haveChromium,
+  joinByInvitation,
+  launchChromium,
+  newPage,
+  PageProblems,
+  shot,
+  signIn,
+} from './support.ts';
 
 /**
  * A multi-party case end to end, in Chromium against `accord serve`: the lead (a coordinator)
@@ -21,12 +19,6 @@ import {
  * justification; vendor B accepts and writes in a private thread with the coordinators. The lead
  * sees the matrix (A answered, B silent), B's private post with its TLP label, and the timeline.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-if (!haveChromium) {
-  console.warn(`case journey skipped: no Chromium at ${chromiumPath} (apt-get install chromium or set CHROMIUM_PATH).`);
-}
-
 const ADMIN = 'admin@example.org';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const LEAD = 'lead@example.org';
@@ -37,79 +29,20 @@ const VENDOR_B = { org: 'Globex Networks', email: 'psirt@globex.example', name: 
 const CASE_TITLE = 'Stack overflow in the UPnP daemon of several home routers';
 const VULN_TITLE = 'Stack overflow in SUBSCRIBE handling';
 const PRIVATE_POST = 'Our 4.2 firmware ships the daemon; we are checking whether the parser is reachable.';
-const shots = path.join(rootDir, 'test-results', 'screenshots');
-const viewport = { width: 1280, height: 900 };
 
-type Call = (method: string, url: string, body?: unknown) => Promise<unknown>;
-
-describe.skipIf(!haveChromium)('case journey', () => {
-  let server: RunningServer | null = null;
-  let dataDir = '';
+describe.skipIf(!haveChromium('case journey'))('case journey', () => {
+  let instance: Instance | null = null;
   let browser: Browser | null = null;
   let base = '';
   let caseId = '';
   const orgIds: Record<string, string> = {};
   const pages: Page[] = [];
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-
-  /** A signed-in API session (cookie and CSRF token), for setting up what the journey does not show. */
-  async function apiAs(email: string, password: string): Promise<Call> {
-    const res = await fetch(`${base}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    return async (method, url, body) => {
-      const r = await fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : null,
-      });
-      if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-      return r.status === 204 ? null : r.json();
-    };
-  }
-
-  /** The vendor's admin joins through the invitation link the admin's mail carries. */
-  async function vendorAdmin(admin: Call, vendor: typeof VENDOR_A): Promise<void> {
-    await admin('POST', `/api/v1/orgs/${orgIds[vendor.org]}/invitations`, { email: vendor.email, role: 'org_admin' });
-    const outbox = (await admin('GET', `/api/v1/admin/outbox?to=${encodeURIComponent(vendor.email)}`)) as {
-      items: { text: string }[];
-    };
-    const token = /accept-invitation#token=(\S+)/.exec(outbox.items[0]?.text ?? '')?.[1];
-    if (!token) throw new Error(`no invitation for ${vendor.email}`);
-    const res = await fetch(`${base}/api/v1/invitations/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, name: vendor.name, password: VENDOR_PASSWORD }),
-    });
-    if (!res.ok) throw new Error(`accepting the invitation failed: ${res.status} ${await res.text()}`);
-  }
+  const problems = new PageProblems();
 
   async function signedIn(email: string, password: string): Promise<Page> {
-    if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'en-US', viewport });
-    const p = await context.newPage();
-    p.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    p.on('pageerror', (err) => pageErrors.push(err.message));
+    const p = await newPage(browser, problems);
     pages.push(p);
-    await p.goto(`${base}/login`);
-    await p.getByLabel('E-mail address').fill(email);
-    await p.getByLabel('Password').fill(password);
-    await p.getByLabel('Password').press('Enter');
-    await p.getByRole('heading', { name: /^Welcome, / }).waitFor();
-    return p;
+    return signIn(p, base, email, password);
   }
 
   async function openCase(p: Page, tab?: string): Promise<void> {
@@ -119,42 +52,21 @@ describe.skipIf(!haveChromium)('case journey', () => {
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(shots, { recursive: true });
-    await ensureWebBuilt();
-    dataDir = tempDir();
-    const port = await freePort();
-    const env = serverEnv(port, dataDir);
-    // The embedded database admits one process: accounts and organizations come before the server.
-    await addAdmin(env, ADMIN, ADMIN_PASSWORD);
-    const cli = async (args: string[], input = '') => {
-      const res = await run(process.execPath, ['bin/accord.mjs', ...args], { env, input });
-      if (res.code !== 0) throw new Error(`accord ${args.join(' ')} failed:\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
-    await cli(
-      ['user', 'add', '--email', LEAD, '--name', 'Lena Lead', '--role', 'coordinator', '--password-stdin'],
-      `${LEAD_PASSWORD}\n`,
-    );
+    instance = await newInstance({ email: ADMIN, password: ADMIN_PASSWORD });
+    const { env } = instance;
+    await addUser(env, { email: LEAD, name: 'Lena Lead', role: 'coordinator', password: LEAD_PASSWORD });
+    for (const vendor of [VENDOR_A, VENDOR_B]) orgIds[vendor.org] = await addOrg(env, vendor.org);
+    base = await instance.start();
+    const admin = await apiAs(base, ADMIN, ADMIN_PASSWORD);
     for (const vendor of [VENDOR_A, VENDOR_B]) {
-      const out = await cli(['org', 'add', '--name', vendor.org, '--kind', 'vendor']);
-      orgIds[vendor.org] = (JSON.parse(out) as { id: string }).id;
+      await joinByInvitation(base, admin, orgIds[vendor.org]!, { ...vendor, password: VENDOR_PASSWORD });
     }
-    server = await startServer(env, port);
-    base = server.baseUrl;
-    const admin = await apiAs(ADMIN, ADMIN_PASSWORD);
-    await vendorAdmin(admin, VENDOR_A);
-    await vendorAdmin(admin, VENDOR_B);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('lets the lead open a case and record a vulnerability with its live CVSS score', async () => {
@@ -291,7 +203,7 @@ describe.skipIf(!haveChromium)('case journey', () => {
   });
 
   it('saw no Content-Security-Policy violation and no script error', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -1,18 +1,17 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addOrg, addUser, type Instance, newInstance } from './server.ts';
 import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  rootDir,
-  run,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+  apiAs,
+  haveChromium,
+  joinByInvitation,
+  launchChromium,
+  newPage,
+  PageProblems,
+  shot,
+  signIn,
+} from './support.ts';
 
 /**
  * The vendor directory end to end, in Chromium against `accord serve`: staff import a CSV of
@@ -21,14 +20,6 @@ import {
  * for approval, staff approve it from the pending list, and staff invite a trusted community to
  * a case from the case page.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-if (!haveChromium) {
-  console.warn(
-    `directory journey skipped: no Chromium at ${chromiumPath} (apt-get install chromium or set CHROMIUM_PATH).`,
-  );
-}
-
 const ADMIN = 'admin@example.org';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const LEAD = 'lead@example.org';
@@ -43,65 +34,22 @@ const CSV = [
   'Hooli,vendor,https://hooli.example,US,America/Los_Angeles,en;ja,psirt@hooli.example,psirt,,,Nucleus,pkg:npm/hooli-nucleus,>= 2',
   'Umbrella Corp,vendor,,XX1,,,not-an-email,security,,,,,',
 ].join('\n');
-const shots = path.join(rootDir, 'test-results', 'screenshots');
-const viewport = { width: 1280, height: 900 };
 
-type Call = (method: string, url: string, body?: unknown) => Promise<unknown>;
-
-describe.skipIf(!haveChromium)('directory journey', () => {
-  let server: RunningServer | null = null;
-  let dataDir = '';
+describe.skipIf(!haveChromium('directory journey'))('directory journey', () => {
+  let instance: Instance | null = null;
   let browser: Browser | null = null;
   let base = '';
   let acmeId = '';
   let lead: Page | null = null;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  const problems = new PageProblems();
 
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   const staff = (): Page => {
     if (!lead) throw new Error('the lead is not signed in');
     return lead;
   };
 
-  /** A signed-in API session (cookie and CSRF token), for setting up what the journey does not show. */
-  async function apiAs(email: string, password: string): Promise<Call> {
-    const res = await fetch(`${base}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    return async (method, url, body) => {
-      const r = await fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : null,
-      });
-      if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-      return r.status === 204 ? null : r.json();
-    };
-  }
-
   async function signedIn(email: string, password: string): Promise<Page> {
-    if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'en-US', viewport });
-    const p = await context.newPage();
-    p.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    p.on('pageerror', (err) => pageErrors.push(err.message));
-    await p.goto(`${base}/login`);
-    await p.getByLabel('E-mail address').fill(email);
-    await p.getByLabel('Password').fill(password);
-    await p.getByLabel('Password').press('Enter');
-    await p.getByRole('heading', { name: /^Welcome, / }).waitFor();
-    return p;
+    return signIn(await newPage(browser, problems), base, email, password);
   }
 
   /** Opens the directory afresh from the main navigation (from elsewhere: the same path is not reloaded). */
@@ -113,44 +61,14 @@ describe.skipIf(!haveChromium)('directory journey', () => {
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(shots, { recursive: true });
-    await ensureWebBuilt();
-    dataDir = tempDir();
-    const port = await freePort();
-    const env = serverEnv(port, dataDir);
-    // The embedded database admits one process: accounts and organizations come before the server.
-    await addAdmin(env, ADMIN, ADMIN_PASSWORD);
-    const cli = async (args: string[], input = '') => {
-      const res = await run(process.execPath, ['bin/accord.mjs', ...args], { env, input });
-      if (res.code !== 0) throw new Error(`accord ${args.join(' ')} failed:\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
-    await cli(
-      ['user', 'add', '--email', LEAD, '--name', 'Lena Lead', '--role', 'coordinator', '--password-stdin'],
-      `${LEAD_PASSWORD}\n`,
-    );
-    acmeId = (JSON.parse(await cli(['org', 'add', '--name', VENDOR.org, '--kind', 'vendor'])) as { id: string }).id;
-    server = await startServer(env, port);
-    base = server.baseUrl;
+    instance = await newInstance({ email: ADMIN, password: ADMIN_PASSWORD });
+    const { env } = instance;
+    await addUser(env, { email: LEAD, name: 'Lena Lead', role: 'coordinator', password: LEAD_PASSWORD });
+    acmeId = await addOrg(env, VENDOR.org);
+    base = await instance.start();
     // ACME's admin joins through the invitation link the admin's mail carries.
-    const admin = await apiAs(ADMIN, ADMIN_PASSWORD);
-    await admin('POST', `/api/v1/orgs/${acmeId}/invitations`, { email: VENDOR.email, role: 'org_admin' });
-    const outbox = (await admin('GET', `/api/v1/admin/outbox?to=${encodeURIComponent(VENDOR.email)}`)) as {
-      items: { text: string }[];
-    };
-    const token = /accept-invitation#token=(\S+)/.exec(outbox.items[0]?.text ?? '')?.[1];
-    if (!token) throw new Error(`no invitation for ${VENDOR.email}`);
-    const res = await fetch(`${base}/api/v1/invitations/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, name: VENDOR.name, password: VENDOR.password }),
-    });
-    if (!res.ok) throw new Error(`accepting the invitation failed: ${res.status} ${await res.text()}`);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
-    });
+    await joinByInvitation(base, await apiAs(base, ADMIN, ADMIN_PASSWORD), acmeId, VENDOR);
+    browser = await launchChromium();
   });
 
   afterEach(async (ctx) => {
@@ -160,8 +78,7 @@ describe.skipIf(!haveChromium)('directory journey', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('lets staff import a CSV of vendors and shows the bad row rejected with its reasons', async () => {
@@ -257,7 +174,8 @@ describe.skipIf(!haveChromium)('directory journey', () => {
     });
     const v = await signedIn(VENDOR.email, VENDOR.password);
     await openDirectory(v);
-    // A vendor sees its own entry only.
+    // A vendor sees its own entry only (counted once the list has loaded).
+    await v.getByTestId(`directory-${VENDOR.org}`).waitFor();
     expect(await v.getByTestId(/^directory-/).count()).toBe(1);
     await v.getByRole('link', { name: VENDOR.org }).click();
     await v.getByRole('heading', { level: 1, name: new RegExp(VENDOR.org) }).waitFor();
@@ -327,7 +245,7 @@ describe.skipIf(!haveChromium)('directory journey', () => {
     await community.getByRole('link', { name: 'Initech' }).waitFor();
     await shot(p, 'd06-staff-community');
 
-    const leadApi = await apiAs(LEAD, LEAD_PASSWORD);
+    const leadApi = await apiAs(base, LEAD, LEAD_PASSWORD);
     const opened = (await leadApi('POST', '/api/v1/cases', { title: CASE_TITLE })) as { caseId: string };
     await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
     // The row grows when its "needs my action" badges arrive: click once it has them.
@@ -365,7 +283,7 @@ describe.skipIf(!haveChromium)('directory journey', () => {
   });
 
   it('saw no Content-Security-Policy violation and no script error', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -1,39 +1,21 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  rootDir,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+import { type Instance, newInstance } from './server.ts';
+import { haveChromium, launchChromium, newPage, PageProblems, shot } from './support.ts';
 
 /**
  * The real thing end to end: the built web UI served by `accord serve`, driven in Chromium.
  * Sign in, enrol TOTP, sign in again with the second factor, create and use an API token,
  * switch to Japanese, sign out; and no Content-Security-Policy violation on the way.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-if (!haveChromium) {
-  console.warn(
-    `browser journey skipped: no Chromium at ${chromiumPath}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
-  );
-}
-
 const EMAIL = 'admin@example.org';
 const PASSWORD = 'correct horse battery staple';
-const shots = path.join(rootDir, 'test-results', 'screenshots');
+/** This journey's screenshots are a little shorter than the others'. */
+const viewport = { width: 1280, height: 860 };
 
-describe.skipIf(!haveChromium)('browser journey', () => {
-  let server: RunningServer | null = null;
-  let dataDir = '';
+describe.skipIf(!haveChromium('browser journey'))('browser journey', () => {
+  let instance: Instance | null = null;
   let browser: Browser | null = null;
   let context: BrowserContext;
   let page: Page;
@@ -41,10 +23,8 @@ describe.skipIf(!haveChromium)('browser journey', () => {
   let totp: TOTP;
   let lastStep = 0;
   let invitationLink = '';
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  const problems = new PageProblems();
 
-  const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   const stepNow = () => Math.floor(Date.now() / 30_000);
 
   /** A fresh TOTP code from a time step the server has not seen yet (it refuses replays). */
@@ -54,48 +34,21 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     return totp.generate();
   }
 
-  function watch(p: Page) {
-    p.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    p.on('pageerror', (err) => pageErrors.push(err.message));
-  }
-
   async function openUserMenu() {
     await page.locator('.usermenu-button').click();
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(shots, { recursive: true });
-    await ensureWebBuilt();
-    dataDir = tempDir();
-    const port = await freePort();
-    const env = serverEnv(port, dataDir);
-    await addAdmin(env, EMAIL, PASSWORD);
-    server = await startServer(env, port);
-    base = server.baseUrl;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    watch(page);
+    instance = await newInstance({ email: EMAIL, password: PASSWORD });
+    base = await instance.start();
+    browser = await launchChromium();
+    page = await newPage(browser, problems, { viewport });
+    context = page.context();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('serves the UI with a strict CSP and signs in with the password (Enter submits)', async () => {
@@ -107,11 +60,11 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await page.getByLabel('Password').fill('wrong password, surely');
     await page.getByLabel('Password').press('Enter');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong');
-    await shot('01-login-error');
+    await shot(page, '01-login-error');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Password').press('Enter');
     await page.getByRole('heading', { name: 'Welcome, Admin' }).waitFor();
-    await shot('02-home');
+    await shot(page, '02-home');
   });
 
   it('enrols TOTP on the profile page and shows the recovery codes once', async () => {
@@ -124,7 +77,7 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await expect
       .poll(() => page.locator('img.qr').evaluate((img: HTMLImageElement) => img.naturalWidth))
       .toBeGreaterThan(0);
-    await shot('03-totp-enrol');
+    await shot(page, '03-totp-enrol');
     totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
     await page.getByLabel('Code from the app').fill(await freshCode());
     await page.getByLabel('Code from the app').press('Enter');
@@ -132,7 +85,7 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await codes.first().waitFor();
     expect(await codes.count()).toBe(10);
     expect(await codes.first().textContent()).toMatch(/^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
-    await shot('04-recovery-codes');
+    await shot(page, '04-recovery-codes');
     await page.getByRole('button', { name: 'I have stored the codes' }).click();
     await expect.poll(() => page.getByTestId('recovery-codes').count()).toBe(0);
   });
@@ -149,7 +102,7 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await code.fill('000000');
     await code.press('Enter');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('authentication code is wrong');
-    await shot('05-login-totp');
+    await shot(page, '05-login-totp');
     await code.fill(await freshCode());
     await code.press('Enter');
     await page.getByRole('heading', { name: 'Welcome, Admin' }).waitFor();
@@ -163,7 +116,7 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     const token = ((await page.getByTestId('new-token').textContent()) ?? '').trim();
     expect(token.length).toBeGreaterThan(20);
     await page.getByRole('cell', { name: 'journey script', exact: true }).waitFor();
-    await shot('06-api-token');
+    await shot(page, '06-api-token');
     const res = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const me = (await res.json()) as { user: { email: string }; authenticatedBy: string };
@@ -180,28 +133,25 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByText('An invitation has been sent to psirt@vendor.example.').waitFor();
     await page.getByRole('button', { name: 'Withdraw the invitation for psirt@vendor.example' }).waitFor();
-    await shot('07-org');
+    await shot(page, '07-org');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Mail outbox' }).click();
     await page.getByText('You are invited to join Example Vendor').first().click();
     const mail = (await page.locator('.mail-body').first().textContent()) ?? '';
     invitationLink = /https?:\/\/\S+\/accept-invitation#token=\S+/.exec(mail)?.[0] ?? '';
     expect(invitationLink).not.toBe('');
-    await shot('08-outbox');
+    await shot(page, '08-outbox');
     await nav.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('cell', { name: 'user.totp.enable' }).waitFor();
-    await shot('09-audit');
+    await shot(page, '09-audit');
     await nav.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('cell', { name: EMAIL, exact: true }).waitFor();
-    await shot('10-users');
+    await shot(page, '10-users');
   });
 
   it('accepts the invitation from the e-mail in a signed-out browser', async () => {
-    if (!browser) throw new Error('no browser');
-    const other = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
+    const guest = await newPage(browser, problems, { viewport });
     try {
-      const guest = await other.newPage();
-      watch(guest);
       await guest.goto(invitationLink);
       await guest.getByText('Example Vendor').waitFor();
       await guest.getByLabel('Name').fill('Vendor PSIRT');
@@ -209,9 +159,9 @@ describe.skipIf(!haveChromium)('browser journey', () => {
       await guest.getByLabel('Password').press('Enter');
       await guest.getByText('You have joined Example Vendor.').waitFor();
       expect(guest.url()).not.toContain('token=');
-      await guest.screenshot({ path: path.join(shots, '11-invitation-accepted.png'), fullPage: true });
+      await shot(guest, '11-invitation-accepted');
     } finally {
-      await other.close();
+      await guest.context().close();
     }
   });
 
@@ -228,11 +178,8 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await page.getByLabel('Initial password (optional)').fill('analyst passphrase 2026');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByRole('cell', { name: 'analyst@example.org', exact: true }).waitFor();
-    if (!browser) throw new Error('no browser');
-    const other = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
+    const analyst = await newPage(browser, problems, { viewport });
     try {
-      const analyst = await other.newPage();
-      watch(analyst);
       await analyst.goto(`${base}/login`);
       await analyst.getByLabel('E-mail address').fill('analyst@example.org');
       await analyst.getByLabel('Password').fill('analyst passphrase 2026');
@@ -241,9 +188,9 @@ describe.skipIf(!haveChromium)('browser journey', () => {
       expect(new URL(analyst.url()).pathname).toBe('/profile');
       expect(await analyst.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
       await analyst.getByRole('button', { name: 'Set up two-factor authentication' }).waitFor();
-      await analyst.screenshot({ path: path.join(shots, '12-enrolment-required.png'), fullPage: true });
+      await shot(analyst, '12-enrolment-required');
     } finally {
-      await other.close();
+      await analyst.context().close();
     }
   });
 
@@ -251,12 +198,12 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await page.getByLabel('Display language').selectOption('ja');
     await page.getByRole('heading', { name: 'ユーザー', exact: true }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
-    await shot('13-users-ja');
+    await shot(page, '13-users-ja');
     await page.locator('.usermenu-button').click();
     await page.getByRole('link', { name: 'プロフィールとセキュリティ' }).click();
     await page.getByRole('heading', { level: 1, name: 'プロフィールとセキュリティ' }).waitFor();
     await page.getByRole('heading', { name: '二要素認証 有効' }).waitFor();
-    await shot('14-profile-ja');
+    await shot(page, '14-profile-ja');
   });
 
   it('signs out; the login page shows and the old session cookie is refused', async () => {
@@ -267,13 +214,13 @@ describe.skipIf(!haveChromium)('browser journey', () => {
     await page.waitForURL('**/login');
     await page.locator('#login-form').waitFor();
     await page.getByRole('heading', { name: 'ログイン' }).waitFor();
-    await shot('15-login-ja');
+    await shot(page, '15-login-ja');
     const res = await fetch(`${base}/api/v1/me`, { headers: { cookie: `accord_session=${cookie?.value}` } });
     expect(res.status).toBe(401);
   });
 
   it('saw no Content-Security-Policy violation and no script error', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -1,19 +1,10 @@
 import { createHmac } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  run,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+import { addOrg, addUser, type Instance, newInstance } from './server.ts';
+import { apiAs, haveChromium, joinByInvitation, launchChromium, newPage, PageProblems, signIn } from './support.ts';
 
 /**
  * Notifications in Chromium against `accord serve`: a vendor's admin chooses notices and the
@@ -21,9 +12,6 @@ import {
  * signs the deliveries a local receiver checks), and sees what changed in a case since their last
  * visit, with unread badges that clear once the thread is read.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-
 const ADMIN = 'admin@example.org';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const LEAD = 'lead@example.org';
@@ -36,48 +24,23 @@ const VENDOR = {
 };
 const OFFICIAL_POST = 'The embargo ends on 2027-02-01; please confirm your fix date.';
 
-type Call = (method: string, url: string, body?: unknown) => Promise<unknown>;
 interface Hit {
   headers: http.IncomingHttpHeaders;
   body: string;
 }
 
-describe.skipIf(!haveChromium)('notifications journey', () => {
-  let server: RunningServer | null = null;
+describe.skipIf(!haveChromium('notifications journey'))('notifications journey', () => {
+  let instance: Instance | null = null;
   let receiver: http.Server | null = null;
   let hookUrl = '';
   const hits: Hit[] = [];
-  let dataDir = '';
   let browser: Browser | null = null;
   let base = '';
   let orgId = '';
   let caseId = '';
   let secret = '';
   let vendor: Page;
-  const pageErrors: string[] = [];
-
-  async function apiAs(email: string, password: string): Promise<Call> {
-    const res = await fetch(`${base}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    return async (method, url, body) => {
-      const r = await fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : null,
-      });
-      if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-      return r.status === 204 ? null : r.json();
-    };
-  }
+  const problems = new PageProblems();
 
   const signatureOk = (h: Hit) =>
     h.headers['x-accord-signature'] ===
@@ -86,7 +49,6 @@ describe.skipIf(!haveChromium)('notifications journey', () => {
       .digest('hex')}`;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -97,55 +59,21 @@ describe.skipIf(!haveChromium)('notifications journey', () => {
     });
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/accord`;
-    dataDir = tempDir();
-    const port = await freePort();
     // The receiver is on loopback: this instance allows it (production refuses such addresses).
-    const env = { ...serverEnv(port, dataDir), ACCORD_WEBHOOK_ALLOW_PRIVATE: 'true' };
-    await addAdmin(env, ADMIN, ADMIN_PASSWORD);
-    const cli = async (args: string[], input = '') => {
-      const res = await run(process.execPath, ['bin/accord.mjs', ...args], { env, input });
-      if (res.code !== 0) throw new Error(`accord ${args.join(' ')} failed:\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
-    await cli(
-      ['user', 'add', '--email', LEAD, '--name', 'Lena Lead', '--role', 'coordinator', '--password-stdin'],
-      `${LEAD_PASSWORD}\n`,
-    );
-    orgId = (JSON.parse(await cli(['org', 'add', '--name', VENDOR.org, '--kind', 'vendor'])) as { id: string }).id;
-    server = await startServer(env, port);
-    base = server.baseUrl;
-    const admin = await apiAs(ADMIN, ADMIN_PASSWORD);
-    await admin('POST', `/api/v1/orgs/${orgId}/invitations`, { email: VENDOR.email, role: 'org_admin' });
-    const outbox = (await admin('GET', `/api/v1/admin/outbox?to=${encodeURIComponent(VENDOR.email)}`)) as {
-      items: { text: string }[];
-    };
-    const token = /accept-invitation#token=(\S+)/.exec(outbox.items[0]?.text ?? '')?.[1];
-    const accepted = await fetch(`${base}/api/v1/invitations/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, name: VENDOR.name, password: VENDOR.password }),
-    });
-    if (!accepted.ok) throw new Error(`accepting the invitation failed: ${accepted.status}`);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
-    });
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-    vendor = await context.newPage();
-    vendor.on('pageerror', (err) => pageErrors.push(err.message));
-    await vendor.goto(`${base}/login`);
-    await vendor.getByLabel('E-mail address').fill(VENDOR.email);
-    await vendor.getByLabel('Password').fill(VENDOR.password);
-    await vendor.getByLabel('Password').press('Enter');
-    await vendor.getByRole('heading', { name: /^Welcome, / }).waitFor();
+    instance = await newInstance({ email: ADMIN, password: ADMIN_PASSWORD }, { ACCORD_WEBHOOK_ALLOW_PRIVATE: 'true' });
+    const { env } = instance;
+    await addUser(env, { email: LEAD, name: 'Lena Lead', role: 'coordinator', password: LEAD_PASSWORD });
+    orgId = await addOrg(env, VENDOR.org);
+    base = await instance.start();
+    await joinByInvitation(base, await apiAs(base, ADMIN, ADMIN_PASSWORD), orgId, VENDOR);
+    browser = await launchChromium();
+    vendor = await signIn(await newPage(browser, problems), base, VENDOR.email, VENDOR.password);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
+    await instance?.stop();
     await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('lets a user choose the digest and notices on the profile; encrypted content needs a key', async () => {
@@ -192,11 +120,11 @@ describe.skipIf(!haveChromium)('notifications journey', () => {
   });
 
   it('shows what changed since the last visit, with unread badges that clear once the thread is read', async () => {
-    const lead = await apiAs(LEAD, LEAD_PASSWORD);
+    const lead = await apiAs(base, LEAD, LEAD_PASSWORD);
     caseId = ((await lead('POST', '/api/v1/cases', { title: 'Overflow in the UPnP daemon' })) as { caseId: string })
       .caseId;
     await lead('POST', `/api/v1/cases/${caseId}/participants`, { orgId, role: 'vendor' });
-    const vendorApi = await apiAs(VENDOR.email, VENDOR.password);
+    const vendorApi = await apiAs(base, VENDOR.email, VENDOR.password);
     await vendorApi('POST', `/api/v1/cases/${caseId}/terms/accept`, { version: 1 });
     const threads = (await lead('GET', `/api/v1/cases/${caseId}/threads`)) as { items: { id: string; kind: string }[] };
     const official = threads.items.find((t) => t.kind === 'official')!.id;
@@ -226,6 +154,6 @@ describe.skipIf(!haveChromium)('notifications journey', () => {
       .waitFor();
     // Nothing new since: the panel stays folded, saying so in its summary.
     await vendor.getByTestId('case-changes').getByText('0 changes').waitFor();
-    expect(pageErrors).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

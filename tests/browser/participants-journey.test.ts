@@ -1,18 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrg, addUser, type Instance, newInstance } from './server.ts';
 import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  rootDir,
-  run,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+  apiAs,
+  haveChromium,
+  joinByInvitation,
+  launchChromium,
+  newPage,
+  PageProblems,
+  shot,
+  signIn,
+} from './support.ts';
 
 /**
  * Participants, search and the finder's view, in Chromium against `accord serve`: the lead adds a
@@ -21,12 +19,6 @@ import {
  * the summary for the finder and finds a post with the search box; the finder's follow-up page
  * shows the case as shared with reporters, without the embargoed title.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-if (!haveChromium) {
-  console.warn(`participants journey skipped: no Chromium at ${chromiumPath}.`);
-}
-
 const ADMIN = 'admin@example.org';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const LEAD = 'lead@example.org';
@@ -36,91 +28,26 @@ const NEWCO = { org: 'Newco Devices', contact: 'security@newco.example' };
 const CASE_TITLE = 'Embargoed overflow in the Quokka daemon';
 const OFFICIAL_POST = 'Coordination started; the marmoset patch is being prepared.';
 const PUBLIC_SUMMARY = 'A memory safety issue in a network daemon; a fix is in preparation.';
-const shots = path.join(rootDir, 'test-results', 'screenshots');
-const viewport = { width: 1280, height: 900 };
 
-type Call = (method: string, url: string, body?: unknown) => Promise<unknown>;
-
-describe.skipIf(!haveChromium)('participants, search and the finder view', () => {
-  let server: RunningServer | null = null;
-  let dataDir = '';
+describe.skipIf(!haveChromium('participants journey'))('participants, search and the finder view', () => {
+  let instance: Instance | null = null;
   let browser: Browser | null = null;
   let base = '';
   let caseId = '';
   let followUp = '';
   const orgIds: Record<string, string> = {};
-  const pages: Page[] = [];
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-
-  async function apiAs(email: string, password: string): Promise<Call> {
-    const res = await fetch(`${base}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    return async (method, url, body) => {
-      const r = await fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : null,
-      });
-      if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-      return r.status === 204 ? null : r.json();
-    };
-  }
-
-  function watch(p: Page) {
-    p.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    p.on('pageerror', (err) => pageErrors.push(err.message));
-    pages.push(p);
-  }
+  let leadTab: Page | null = null;
+  const problems = new PageProblems();
 
   beforeAll(async () => {
-    fs.mkdirSync(shots, { recursive: true });
-    await ensureWebBuilt();
-    dataDir = tempDir();
-    const port = await freePort();
-    const env = serverEnv(port, dataDir);
-    await addAdmin(env, ADMIN, ADMIN_PASSWORD);
-    const cli = async (args: string[], input = '') => {
-      const res = await run(process.execPath, ['bin/accord.mjs', ...args], { env, input });
-      if (res.code !== 0) throw new Error(`accord ${args.join(' ')} failed:\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
-    await cli(
-      ['user', 'add', '--email', LEAD, '--name', 'Lena Lead', '--role', 'coordinator', '--password-stdin'],
-      `${LEAD_PASSWORD}\n`,
-    );
-    for (const org of [VENDOR.org, NEWCO.org]) {
-      const out = await cli(['org', 'add', '--name', org, '--kind', 'vendor']);
-      orgIds[org] = (JSON.parse(out) as { id: string }).id;
-    }
-    server = await startServer(env, port);
-    base = server.baseUrl;
-    const admin = await apiAs(ADMIN, ADMIN_PASSWORD);
+    instance = await newInstance({ email: ADMIN, password: ADMIN_PASSWORD });
+    const { env } = instance;
+    await addUser(env, { email: LEAD, name: 'Lena Lead', role: 'coordinator', password: LEAD_PASSWORD });
+    for (const org of [VENDOR.org, NEWCO.org]) orgIds[org] = await addOrg(env, org);
+    base = await instance.start();
+    const admin = await apiAs(base, ADMIN, ADMIN_PASSWORD);
     // ACME's admin joins through an org invitation; Newco has only a security contact.
-    await admin('POST', `/api/v1/orgs/${orgIds[VENDOR.org]}/invitations`, { email: VENDOR.email, role: 'org_admin' });
-    const outbox = (await admin('GET', `/api/v1/admin/outbox?to=${encodeURIComponent(VENDOR.email)}`)) as {
-      items: { text: string }[];
-    };
-    const token = /accept-invitation#token=(\S+)/.exec(outbox.items[0]?.text ?? '')?.[1];
-    const joined = await fetch(`${base}/api/v1/invitations/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, name: VENDOR.name, password: 'vendor psirt passphrase' }),
-    });
-    if (!joined.ok) throw new Error(`joining ACME failed: ${joined.status}`);
+    await joinByInvitation(base, admin, orgIds[VENDOR.org]!, { ...VENDOR, password: 'vendor psirt passphrase' });
     await admin('POST', `/api/v1/directory/${orgIds[NEWCO.org]}/contacts`, { email: NEWCO.contact, role: 'security' });
 
     // A finder's report, accepted and made a case by the lead, with ACME in it and an official post.
@@ -141,7 +68,7 @@ describe.skipIf(!haveChromium)('participants, search and the finder view', () =>
       followUpSecret: string;
     };
     followUp = `${base}/report/follow-up#${report.trackingId}/${followUpSecret}`;
-    const lead = await apiAs(LEAD, LEAD_PASSWORD);
+    const lead = await apiAs(base, LEAD, LEAD_PASSWORD);
     for (const event of ['validate', 'accept'])
       await lead('POST', `/api/v1/reports/${report.trackingId}/transitions`, { event });
     const opened = (await lead('POST', '/api/v1/cases', {
@@ -155,37 +82,23 @@ describe.skipIf(!haveChromium)('participants, search and the finder view', () =>
     const official = threads.items.find((t) => t.kind === 'official')!;
     await lead('POST', `/api/v1/cases/${caseId}/threads/${official.id}/posts`, { body: OFFICIAL_POST, tlp: 'GREEN' });
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   async function leadPage(): Promise<Page> {
-    if (pages[0]) return pages[0];
-    if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'en-US', viewport });
-    const p = await context.newPage();
-    watch(p);
-    await p.goto(`${base}/login`);
-    await p.getByLabel('E-mail address').fill(LEAD);
-    await p.getByLabel('Password').fill(LEAD_PASSWORD);
-    await p.getByLabel('Password').press('Enter');
-    await p.getByRole('heading', { name: /^Welcome, / }).waitFor();
-    return p;
+    leadTab ??= await signIn(await newPage(browser, problems), base, LEAD, LEAD_PASSWORD);
+    return leadTab;
   }
 
   it('invites a vendor that is not on the platform at its security contact, shows and re-sends the invitation', async () => {
     // Added through the API (the add form is another journey's): the invitation goes out then.
     await (
-      await apiAs(LEAD, LEAD_PASSWORD)
+      await apiAs(base, LEAD, LEAD_PASSWORD)
     )('POST', `/api/v1/cases/${caseId}/participants`, {
       orgId: orgIds[NEWCO.org],
       role: 'vendor',
@@ -245,10 +158,7 @@ describe.skipIf(!haveChromium)('participants, search and the finder view', () =>
   });
 
   it('shows the finder the case as shared with reporters, on the follow-up page', async () => {
-    if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'en-US', viewport });
-    const finder = await context.newPage();
-    watch(finder);
+    const finder = await newPage(browser, problems);
     await finder.goto(followUp);
     const section = finder.getByRole('region', { name: 'Your case' });
     await section.getByText(caseId).waitFor();
@@ -260,7 +170,7 @@ describe.skipIf(!haveChromium)('participants, search and the finder view', () =>
   });
 
   it('saw no Content-Security-Policy violation and no script error', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

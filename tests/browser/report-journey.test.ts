@@ -1,18 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addAdmin,
-  ensureWebBuilt,
-  freePort,
-  rootDir,
-  run,
-  type RunningServer,
-  serverEnv,
-  startServer,
-  tempDir,
-} from './server.ts';
+import { addUser, type Instance, newInstance } from './server.ts';
+import { haveChromium, launchChromium, newPage, PageProblems, shot } from './support.ts';
 
 /**
  * Report intake and triage end to end, in Chromium against `accord serve`: a finder without an
@@ -21,14 +11,6 @@ import {
  * link; the analyst sees the answer. Internal notes never reach the finder. The finder's second
  * report is closed as a duplicate, and their profile counts both; an admin rotates the instance key.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = fs.existsSync(chromiumPath);
-if (!haveChromium) {
-  console.warn(
-    `report journey skipped: no Chromium at ${chromiumPath} (apt-get install chromium or set CHROMIUM_PATH).`,
-  );
-}
-
 const ADMIN = 'admin@example.org';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const ANALYST = 'analyst@example.org';
@@ -40,15 +22,10 @@ const POC = '<script>alert(document.domain)</script>\nPaste this into a comment 
 const QUESTION = 'Which browser and version did you use?';
 const NOTE = 'Looks real; reproduced on 2.4.1 in the lab.';
 const ANSWER = 'Chromium 140 on Debian, with the default settings.';
-const shots = path.join(rootDir, 'test-results', 'screenshots');
-const viewport = { width: 1280, height: 900 };
 
-describe.skipIf(!haveChromium)('report journey', () => {
-  let server: RunningServer | null = null;
-  let dataDir = '';
+describe.skipIf(!haveChromium('report journey'))('report journey', () => {
+  let instance: Instance | null = null;
   let browser: Browser | null = null;
-  let finderContext: BrowserContext;
-  let staffContext: BrowserContext;
   let finder: Page;
   let staff: Page;
   let base = '';
@@ -56,56 +33,15 @@ describe.skipIf(!haveChromium)('report journey', () => {
   let trackingId2 = '';
   let followUpUrl = '';
   const submittedBodies: string[] = [];
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-
-  function watch(p: Page) {
-    p.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    p.on('pageerror', (err) => pageErrors.push(err.message));
-  }
+  const problems = new PageProblems();
 
   beforeAll(async () => {
-    fs.mkdirSync(shots, { recursive: true });
-    await ensureWebBuilt();
-    dataDir = tempDir();
-    const port = await freePort();
-    const env = serverEnv(port, dataDir);
-    // The embedded database admits one process: accounts are created before the server starts.
-    await addAdmin(env, ADMIN, ADMIN_PASSWORD);
-    const added = await run(
-      process.execPath,
-      [
-        'bin/accord.mjs',
-        'user',
-        'add',
-        '--email',
-        ANALYST,
-        '--name',
-        'Ana Analyst',
-        '--role',
-        'analyst',
-        '--password-stdin',
-      ],
-      { env, input: `${PASSWORD}\n` },
-    );
-    if (added.code !== 0) throw new Error(`accord user add failed:\n${added.stdout}\n${added.stderr}`);
-    server = await startServer(env, port);
-    base = server.baseUrl;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
-    });
-    finderContext = await browser.newContext({ locale: 'en-US', viewport, acceptDownloads: true });
-    staffContext = await browser.newContext({ locale: 'en-US', viewport, acceptDownloads: true });
-    finder = await finderContext.newPage();
-    staff = await staffContext.newPage();
-    watch(finder);
-    watch(staff);
+    instance = await newInstance({ email: ADMIN, password: ADMIN_PASSWORD });
+    await addUser(instance.env, { email: ANALYST, name: 'Ana Analyst', role: 'analyst', password: PASSWORD });
+    base = await instance.start();
+    browser = await launchChromium();
+    finder = await newPage(browser, problems, { acceptDownloads: true });
+    staff = await newPage(browser, problems, { acceptDownloads: true });
     finder.on('request', (req) => {
       if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/reports') {
         submittedBodies.push(req.postData() ?? '');
@@ -115,8 +51,7 @@ describe.skipIf(!haveChromium)('report journey', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('shows each invalid field where it is, with a summary at the top', async () => {
@@ -332,15 +267,17 @@ describe.skipIf(!haveChromium)('report journey', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Reports', 'Finders']));
     await nav.getByRole('link', { name: 'Finders' }).click();
     await staff.waitForURL('**/finders');
+    // The page's own search button, not the top bar's (also named Search).
+    const search = staff.getByRole('main').getByRole('button', { name: 'Search', exact: true });
     await staff.getByLabel('Search (e-mail, name, handle, key fingerprint)').fill('WIDGETHUNTER@');
-    await staff.getByRole('button', { name: 'Search', exact: true }).click();
+    await search.click();
     await staff.waitForURL('**/finders?q=WIDGETHUNTER%40');
     const row = staff.getByRole('row').filter({ hasText: FINDER_EMAIL });
     await row.waitFor();
     expect(await staff.getByRole('row').count()).toBe(2);
     expect(await row.locator('td.num').textContent()).toBe('2');
     await staff.getByLabel('Search (e-mail, name, handle, key fingerprint)').fill('nobody-like-this');
-    await staff.getByRole('button', { name: 'Search', exact: true }).click();
+    await search.click();
     await staff.getByText('Nothing found.').waitFor();
     await staff.goBack();
     await row.getByRole('link', { name: 'widgethunter' }).click();
@@ -349,9 +286,7 @@ describe.skipIf(!haveChromium)('report journey', () => {
   });
 
   it('lets an admin rotate the instance key after confirming, keeping the old one', async () => {
-    const adminContext = await browser!.newContext({ locale: 'en-US', viewport });
-    const admin = await adminContext.newPage();
-    watch(admin);
+    const admin = await newPage(browser, problems);
     await admin.goto(`${base}/login?next=%2Fadmin%2Fsettings`);
     await admin.getByLabel('E-mail address').fill(ADMIN);
     await admin.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -383,7 +318,7 @@ describe.skipIf(!haveChromium)('report journey', () => {
     const retired = admin.getByRole('table', { name: 'Earlier keys (kept for decryption)' });
     expect(await retired.textContent()).toContain(before);
     await shot(admin, 'r12-rotated');
-    await adminContext.close();
+    await admin.context().close();
   });
 
   it('shows the report form in Japanese', async () => {
@@ -395,7 +330,7 @@ describe.skipIf(!haveChromium)('report journey', () => {
   });
 
   it('saw no Content-Security-Policy violation and no script error', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -83,13 +83,32 @@ export async function ensureWebBuilt(): Promise<void> {
   if (res.code !== 0) throw new Error(`npm run build:web failed:\n${res.stdout}\n${res.stderr}`);
 }
 
+/** Runs `accord <args>` against the instance of `env`; answers its standard output, throws when it fails. */
+export async function accord(env: NodeJS.ProcessEnv, args: string[], input = ''): Promise<string> {
+  const res = await run(process.execPath, ['bin/accord.mjs', ...args], { env, input });
+  if (res.code !== 0) throw new Error(`accord ${args.join(' ')} failed (${res.code}):\n${res.stdout}\n${res.stderr}`);
+  return res.stdout;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: string;
+  password: string;
+}
+
+export async function addUser(env: NodeJS.ProcessEnv, user: NewUser): Promise<void> {
+  const args = ['user', 'add', '--email', user.email, '--name', user.name, '--role', user.role, '--password-stdin'];
+  await accord(env, args, `${user.password}\n`);
+}
+
 export async function addAdmin(env: NodeJS.ProcessEnv, email: string, password: string): Promise<void> {
-  const res = await run(
-    process.execPath,
-    ['bin/accord.mjs', 'user', 'add', '--email', email, '--name', 'Admin', '--role', 'admin', '--password-stdin'],
-    { env, input: `${password}\n` },
-  );
-  if (res.code !== 0) throw new Error(`accord user add failed (${res.code}):\n${res.stdout}\n${res.stderr}`);
+  await addUser(env, { email, name: 'Admin', role: 'admin', password });
+}
+
+/** Adds an organization with the CLI and answers its id. */
+export async function addOrg(env: NodeJS.ProcessEnv, name: string, kind = 'vendor'): Promise<string> {
+  return (JSON.parse(await accord(env, ['org', 'add', '--name', name, '--kind', kind])) as { id: string }).id;
 }
 
 export interface RunningServer {
@@ -133,4 +152,44 @@ export async function startServer(env: NodeJS.ProcessEnv, port: number): Promise
   }
   await stop();
   throw new Error(`accord serve did not answer /healthz within 60 s:\n${output}`);
+}
+
+/**
+ * A fresh instance for one journey: the built UI, its own data directory and port, and an admin.
+ * The embedded database admits one process, so accounts and organizations are added with the CLI
+ * (`env`) before `start()`; `stop()` stops the server and removes the data directory.
+ */
+export interface Instance {
+  env: NodeJS.ProcessEnv;
+  /** Starts `accord serve` and answers its base URL. */
+  start: () => Promise<string>;
+  stop: () => Promise<void>;
+}
+
+export async function newInstance(
+  admin: { email: string; password: string },
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<Instance> {
+  await ensureWebBuilt();
+  const dataDir = tempDir();
+  const port = await freePort();
+  const env = { ...serverEnv(port, dataDir), ...extraEnv };
+  let server: RunningServer | null = null;
+  try {
+    await addAdmin(env, admin.email, admin.password);
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    env,
+    start: async () => {
+      server = await startServer(env, port);
+      return server.baseUrl;
+    },
+    stop: async () => {
+      await server?.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
