@@ -63,6 +63,9 @@ export function runCommand(
       if (code === 0) resolve(out);
       else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.trim() || out.trim()}`));
     });
+    // A command that exits without reading its input (`id`, `initdb`) makes the write fail with
+    // EPIPE; its exit code decides, not the write.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -1,22 +1,28 @@
 // `npm run bench`: throughput and latency of GET /api/v1/me on both engines next to a bare Fastify
-// route, cold start of the embedded engine, and report intake and the triage queue (100,000
-// reports). Prints one JSON document on stdout; progress on stderr.
+// route, cold start of the embedded engine, report intake and the triage queue (100,000
+// reports), and a case with 300 vendors (case page, status matrix, encrypted notification of
+// every vendor). Prints one JSON document on stdout; progress on stderr.
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_ENGINES (default
-// "embedded,postgres"), BENCH_SUITES (default "me,cold,reports"), BENCH_COLD_RUNS (default 3),
+// "embedded,postgres"), BENCH_SUITES (default "me,cold,reports,cases"), BENCH_COLD_RUNS (default 3),
 // BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (3), BENCH_SEED_REPORTS (100000),
-// BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), DATABASE_URL (else a throwaway PostgreSQL 15).
+// BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), BENCH_CASE_VENDORS (300), BENCH_CASE_MESSAGES (2000),
+// BENCH_CASE_REQUESTS (200), BENCH_CASE_NOTIFY_MAX_S (120), DATABASE_URL (else a throwaway PostgreSQL 15).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServerBundle, measureColdStart, type ColdStartResult } from './cold-start.ts';
+import { benchCases, type CasesOptions, type CasesResult } from './cases.ts';
 import { benchEngine, type EngineResult } from './engine.ts';
 import { providePostgres, stopAllPostgresSync } from './postgres.ts';
 import { benchReports, type ReportsOptions, type ReportsResult } from './reports.ts';
 import { killAllChildren, progress, rootDir, type Env } from './proc.ts';
 
 type EngineName = 'embedded' | 'postgres';
-type Suite = 'me' | 'cold' | 'reports';
-type EngineReport = ({ database: string } & Partial<EngineResult> & { reports?: ReportsResult }) | { skipped: string };
+type Suite = 'me' | 'cold' | 'reports' | 'cases';
+type EngineReport =
+  | ({ database: string } & Partial<EngineResult> & { reports?: ReportsResult; cases?: CasesResult })
+  | { skipped: string };
+const allSuites: readonly Suite[] = ['me', 'cold', 'reports', 'cases'];
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name]?.trim();
@@ -43,12 +49,12 @@ function parseEngines(): EngineName[] {
 }
 
 function parseSuites(): Set<Suite> {
-  const list = (process.env.BENCH_SUITES ?? 'me,cold,reports')
+  const list = (process.env.BENCH_SUITES ?? allSuites.join(','))
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
   for (const s of list) {
-    if (s !== 'me' && s !== 'cold' && s !== 'reports') throw new Error(`BENCH_SUITES: unknown suite "${s}"`);
+    if (!(allSuites as readonly string[]).includes(s)) throw new Error(`BENCH_SUITES: unknown suite "${s}"`);
   }
   return new Set(list as Suite[]);
 }
@@ -84,6 +90,15 @@ async function main(): Promise<void> {
     queueWarmup: 20,
     durationS,
     warmupS,
+  };
+  const casesOpts: CasesOptions = {
+    vendors: intEnv('BENCH_CASE_VENDORS', 300, 1),
+    vulnerabilities: 5,
+    messages: intEnv('BENCH_CASE_MESSAGES', 2000, 1),
+    privateThreads: 60,
+    requests: intEnv('BENCH_CASE_REQUESTS', 200, 1),
+    warmup: 20,
+    notifyTimeoutS: intEnv('BENCH_CASE_NOTIFY_MAX_S', 120, 1),
   };
   const connections = [50, 10] as const;
   const cpus = os.cpus();
@@ -121,8 +136,13 @@ async function main(): Promise<void> {
         const env: Env = { ...baseEnv, ACCORD_DATA_DIR: tempDir('accord-bench-reports-') };
         entry.reports = await benchReports('embedded', env, reportsOpts);
       }
+      if (suites.has('cases')) {
+        // A data directory of its own, like the reports.
+        const env: Env = { ...baseEnv, ACCORD_DATA_DIR: tempDir('accord-bench-cases-') };
+        entry.cases = await benchCases('embedded', env, casesOpts);
+      }
     } else {
-      if (!suites.has('me') && !suites.has('reports')) continue;
+      if (!suites.has('me') && !suites.has('reports') && !suites.has('cases')) continue;
       const provided = await providePostgres();
       if (!provided.ok) {
         progress(`postgres skipped: ${provided.skipped}`);
@@ -136,6 +156,7 @@ async function main(): Promise<void> {
         results.postgres = entry;
         if (suites.has('me')) Object.assign(entry, await benchEngine('postgres', env, opts));
         if (suites.has('reports')) entry.reports = await benchReports('postgres', env, reportsOpts);
+        if (suites.has('cases')) entry.cases = await benchCases('postgres', env, casesOpts);
       } finally {
         await pg.stop();
       }
@@ -144,7 +165,7 @@ async function main(): Promise<void> {
 
   const report = {
     benchmark:
-      'Accord GET /api/v1/me (Bearer API token) vs. a bare Fastify route; embedded cold start; report intake and triage queue',
+      'Accord GET /api/v1/me (Bearer API token) vs. a bare Fastify route; embedded cold start; report intake and triage queue; a case with 300 vendors',
     date: new Date().toISOString(),
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',
@@ -162,6 +183,7 @@ async function main(): Promise<void> {
       engines,
       suites: [...suites],
       reports: reportsOpts,
+      cases: casesOpts,
       loadGenerator: `autocannon ${versionOf('autocannon')} (programmatic API in the bench process; every server is a child process)`,
       fastify: versionOf('fastify'),
       latency: 'ms; percentiles over every response time autocannon measured (sub-millisecond)',
