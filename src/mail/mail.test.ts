@@ -14,12 +14,17 @@ describe('mail delivery over SMTP', () => {
   let server: SMTPServer;
   let port: number;
   const received: { from: string; to: string[]; data: string }[] = [];
+  let connections = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
       authOptional: true,
+      onConnect(_session, callback) {
+        connections += 1;
+        callback();
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -48,9 +53,11 @@ describe('mail delivery over SMTP', () => {
     await requestPasswordReset(ctx, user.email);
     expect((await listOutbox(db.db, {})).items[0]?.status).toBe('queued');
     if (!config.smtp) throw new Error('SMTP not configured');
-    const worker = startWorker(ctx, { [MAIL_JOB]: mailSendHandler(config.smtp, config.mailFrom) }, 0);
+    const send = mailSendHandler(config.smtp, config.mailFrom);
+    const worker = startWorker(ctx, { [MAIL_JOB]: send }, 0);
     await worker.drain();
     await worker.stop();
+    send.close();
     expect(received).toHaveLength(1);
     expect(received[0]?.from).toBe('psirt@example.org');
     expect(received[0]?.to).toEqual([user.email]);
@@ -60,6 +67,24 @@ describe('mail delivery over SMTP', () => {
     expect(sent?.sent_at).toBeInstanceOf(Date);
   });
 
+  it('sends many mails over one reused SMTP connection', async () => {
+    await db.reset();
+    received.length = 0;
+    connections = 0;
+    const config = testConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), MAIL_FROM: 'psirt@example.org' });
+    const ctx = makeCtx(db, { config });
+    for (let i = 0; i < 5; i++) await requestPasswordReset(ctx, (await makeUser(ctx)).email);
+    if (!config.smtp) throw new Error('SMTP not configured');
+    const send = mailSendHandler(config.smtp, config.mailFrom);
+    const worker = startWorker(ctx, { [MAIL_JOB]: send }, 0);
+    await worker.drain();
+    await worker.stop();
+    send.close();
+    expect(received).toHaveLength(5);
+    expect(connections).toBe(1);
+    expect((await listOutbox(db.db, {})).items.every((m) => m.status === 'sent')).toBe(true);
+  });
+
   it('a refused delivery stays queued with the error, and is retried later', async () => {
     await db.reset();
     const config = testConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: '1', MAIL_FROM: 'psirt@example.org' });
@@ -67,9 +92,11 @@ describe('mail delivery over SMTP', () => {
     const user = await makeUser(ctx);
     await requestPasswordReset(ctx, user.email);
     if (!config.smtp) throw new Error('SMTP not configured');
-    const worker = startWorker(ctx, { [MAIL_JOB]: mailSendHandler(config.smtp, config.mailFrom) }, 0);
+    const send = mailSendHandler(config.smtp, config.mailFrom);
+    const worker = startWorker(ctx, { [MAIL_JOB]: send }, 0);
     await worker.drain();
     await worker.stop();
+    send.close();
     const mail = (await listOutbox(db.db, {})).items[0];
     expect(mail?.status).toBe('queued');
     expect(mail?.last_error).toMatch(/ECONNREFUSED|connect/);

@@ -85,6 +85,13 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   return handlers;
 }
 
+/** Ends what handlers keep open between jobs (the pooled SMTP connections). */
+function closeJobHandlers(handlers: Record<string, JobHandler>): void {
+  for (const handler of Object.values(handlers)) {
+    if ('close' in handler && typeof handler.close === 'function') (handler as { close(): void }).close();
+  }
+}
+
 /** `accord serve`: HTTP server + job worker, stopped cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
   const started = Date.now();
@@ -104,7 +111,8 @@ export async function serve(config: Config): Promise<void> {
     { engine: handle.engine, version: packageVersion(), webDir, loggerInstance: logger },
   );
   phase('app');
-  const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, jobHandlers(config));
+  const handlers = jobHandlers(config);
+  const worker = startWorker({ ...ctx, actor: systemActor('jobs') }, handlers);
   const schedulePrune = () => {
     const hour = new Date().toISOString().slice(0, 13);
     enqueueJob(handle.db, { kind: 'maintenance.prune', payload: {}, uniqueKey: `prune:${hour}` }, new Date()).catch(
@@ -135,6 +143,7 @@ export async function serve(config: Config): Promise<void> {
     await app.close();
     await authCache.stop();
     await worker.stop();
+    closeJobHandlers(handlers);
     await handle.close();
     logger.info('stopped');
     process.exit(0);
