@@ -11,11 +11,10 @@ import { rmStates, type RmState } from '../vultron/rm.ts';
 
 export const REPORT_LINK_PREFIX = 'accf_';
 
-/**
- * Reports that share a term with this many others or more do not make a term distinctive: a
- * suggestion query ORs only rarer terms, so it ranks at most a few thousand candidates.
- */
-const COMMON_TERM_REPORTS = 500;
+/** A term found in this share of reports or more does not make two reports alike. */
+const COMMON_TERM_SHARE = 0.005;
+/** Similar-report ranking looks at most at this many matching reports, the newest. */
+const SIMILAR_CANDIDATES = 1000;
 
 export function reportResource(r: Pick<ReportRow, 'id' | 'submitted_by'>): ReportResource {
   return { type: 'report', id: r.id, submittedBy: r.submitted_by };
@@ -146,38 +145,60 @@ export function similarityTerms(text: string, max = 30): string[] {
 }
 
 /**
+ * How common each term is, from the planner's statistics on `reports.search` (ANALYZE keeps the
+ * most common lexemes of a tsvector column with their frequencies): no scan of the reports. A term
+ * missing from the list is rarer than any listed one; without statistics every term counts as rare.
+ */
+async function termShares(db: Db): Promise<Map<string, number>> {
+  const rows = await sql<{ elems: string[] | null; freqs: (number | string)[] | null }>`
+    select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs
+    from pg_stats where schemaname = current_schema() and tablename = 'reports' and attname = 'search'`.execute(db);
+  const shares = new Map<string, number>();
+  const { elems, freqs } = rows.rows[0] ?? { elems: null, freqs: null };
+  elems?.forEach((term, i) => shares.set(term, Number(freqs?.[i] ?? 0)));
+  return shares;
+}
+
+/**
  * Reports about the same thing, best first: a full-text match over title, description and
- * products (the stored `reports.search` vector) on the report's distinctive terms. How common
- * each term is comes from the GIN index itself (capped counts in one query), so words that appear
- * in most reports ("the", "vulnerability") never make every report a candidate.
+ * products (the stored `reports.search` vector) on the report's distinctive terms, so words most
+ * reports share ("the", "vulnerability") never make every report a candidate. Ranking is bounded:
+ * the newest `SIMILAR_CANDIDATES` matches at most.
  */
 export async function similarReports(
   db: Db,
   report: Pick<ReportRow, 'id' | 'title' | 'products' | 'description'>,
   limit = 5,
-  commonAt = COMMON_TERM_REPORTS,
+  commonShare = COMMON_TERM_SHARE,
 ): Promise<SimilarReport[]> {
   const terms = similarityTerms(`${report.title} ${report.products} ${report.description.slice(0, 600)}`);
   if (terms.length === 0) return [];
-  const counted = await sql<{ term: string; n: number }>`
-    select t.term, (select count(*) from (select 1 from reports r
-        where r.search @@ to_tsquery('simple', t.term) and r.id <> ${report.id}
-        limit ${commonAt}) hits)::int as n
-      from unnest(${sql.val(terms)}::text[]) as t(term)`.execute(db);
-  const present = counted.rows.filter((r) => r.n > 0);
-  const rare = present.filter((r) => r.n < commonAt);
-  // Only common terms: the three least common still say something (and ranking stays bounded by the cap).
-  const chosen = rare.length > 0 ? rare : present.sort((a, b) => a.n - b.n).slice(0, 3);
-  if (chosen.length === 0) return [];
-  const query = sql`to_tsquery('simple', ${chosen.map((r) => r.term).join(' | ')})`;
-  const rows = await db
+  const shares = await termShares(db);
+  const share = (t: string) => shares.get(t) ?? 0;
+  const rare = terms.filter((t) => share(t) < commonShare);
+  // Only common terms: the three least common, all required, still say something.
+  const query =
+    rare.length > 0
+      ? sql`to_tsquery('simple', ${rare.join(' | ')})`
+      : sql`to_tsquery('simple', ${[...terms]
+          .sort((a, b) => share(a) - share(b))
+          .slice(0, 3)
+          .join(' & ')})`;
+  const candidates = db
     .selectFrom('reports as r')
-    .select(['r.id', 'r.tracking_id', 'r.title', 'r.rm_state'])
-    .select(sql<number>`ts_rank(r.search, ${query})`.as('score'))
+    .select(['r.id', 'r.tracking_id', 'r.title', 'r.rm_state', 'r.created_at'])
+    .select(sql<string>`r.search`.as('search'))
     .where(sql<boolean>`r.search @@ ${query}`)
     .where('r.id', '!=', report.id)
-    .orderBy('score', 'desc')
     .orderBy('r.created_at', 'desc')
+    .limit(SIMILAR_CANDIDATES)
+    .as('c');
+  const rows = await db
+    .selectFrom(candidates)
+    .select(['c.id', 'c.tracking_id', 'c.title', 'c.rm_state'])
+    .select(sql<number>`ts_rank(c.search, ${query})`.as('score'))
+    .orderBy('score', 'desc')
+    .orderBy('c.created_at', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ ...r, score: Math.round(Number(r.score) * 1000) / 1000 }));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import pino from 'pino';
 import type { Ctx } from '../app/context.ts';
 import { startAuthCache } from '../auth/cache.ts';
@@ -72,6 +73,9 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
       await ctx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
       const weekAgo = new Date(now.getTime() - 7 * 86400_000);
       await ctx.db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', weekAgo).execute();
+      // PGlite runs no autovacuum: refresh the planner's statistics (which also tell similar-report
+      // suggestions how common each term is). PostgreSQL's autovacuum does this on its own.
+      if (config.databaseUrl === null) await sql`analyze`.execute(ctx.db);
     },
   };
   if (config.smtp) handlers[MAIL_JOB] = mailSendHandler(config.smtp, config.mailFrom);
