@@ -415,35 +415,68 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       authorize(request.actor, 'case:read_full', resource);
       const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
       const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
-      const [vendors, vulns, statuses] = await Promise.all([
-        caseParticipants(db, c.id).then((ps) => ps.filter((p) => p.role === 'vendor')),
+      const vendors = (await caseParticipants(db, c.id)).filter((p) => p.role === 'vendor');
+      const ownVendorIds = vendors.filter((v) => v.org_id !== null && myOrgs.has(v.org_id)).map((v) => v.id);
+      // Least privilege, in SQL: a vendor loads its own answers, and others' only where they allowed
+      // sharing. Whether a vendor answered at all comes from a separate count, for staff and the vendor.
+      let statusQuery = db
+        .selectFrom('vendor_statuses')
+        .select([
+          'participant_id',
+          'vulnerability_id',
+          'product',
+          'status',
+          'justification',
+          'statement',
+          'fixed_versions',
+          'refs',
+          'vendor_tracking_id',
+          'may_share',
+          'approved_at',
+          'updated_at',
+        ])
+        .where('case_id', '=', c.id);
+      if (!staff) {
+        statusQuery = statusQuery.where((eb) =>
+          ownVendorIds.length > 0
+            ? eb.or([eb('participant_id', 'in', ownVendorIds), eb('may_share', '=', true)])
+            : eb('may_share', '=', true),
+        );
+      }
+      const answeredQuery = db
+        .selectFrom('vendor_statuses')
+        .select('participant_id')
+        .distinct()
+        .where('case_id', '=', c.id);
+      const [vulns, visible, answeredRows] = await Promise.all([
         db
           .selectFrom('vulnerabilities')
           .select(['id', 'title', 'cve_id'])
           .where('case_id', '=', c.id)
           .orderBy('created_at')
           .execute(),
-        db.selectFrom('vendor_statuses').selectAll().where('case_id', '=', c.id).execute(),
+        statusQuery.execute(),
+        staff || ownVendorIds.length > 0
+          ? (staff ? answeredQuery : answeredQuery.where('participant_id', 'in', ownVendorIds)).execute()
+          : Promise.resolve([]),
       ]);
-      // Least privilege: a vendor sees its own answers, and others' only where they allowed sharing.
-      const visible = statuses.filter((s) => {
-        if (staff) return true;
-        const owner = vendors.find((v) => v.id === s.participant_id);
-        return (owner?.org_id && myOrgs.has(owner.org_id)) || s.may_share;
-      });
+      const answered = new Set(answeredRows.map((r) => r.participant_id));
+      const byVendor = new Map<string, typeof visible>();
+      for (const s of visible) {
+        const list = byVendor.get(s.participant_id);
+        if (list) list.push(s);
+        else byVendor.set(s.participant_id, [s]);
+      }
       return {
         vulnerabilities: vulns.map((v) => ({ id: v.id, title: v.title, cveId: v.cve_id })),
         vendors: vendors.map((v) => {
-          const mine = visible.filter((s) => s.participant_id === v.id);
+          const mine = byVendor.get(v.id) ?? [];
           return {
             participantId: v.id,
             name: v.org_name,
             // Whether another vendor answered is itself case information: staff and the vendor itself
             // learn it; others only through what that vendor chose to share.
-            silent:
-              staff || (v.org_id !== null && myOrgs.has(v.org_id))
-                ? statuses.every((s) => s.participant_id !== v.id)
-                : null,
+            silent: staff || (v.org_id !== null && myOrgs.has(v.org_id)) ? !answered.has(v.id) : null,
             rmState: v.rm_state,
             caseState: v.vfd_state ? joinCs(v.vfd_state as VfdState, c.pxa_state as PxaState) : null,
             cells: mine.map((s) => ({
