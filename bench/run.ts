@@ -4,7 +4,7 @@
 // every vendor). Prints one JSON document on stdout; progress on stderr.
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_ENGINES (default
 // "embedded,postgres"), BENCH_SUITES (default "me,cold,reports,cases"), BENCH_COLD_RUNS (default 3),
-// BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (3), BENCH_SEED_REPORTS (100000),
+// BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (30), BENCH_SEED_REPORTS (100000),
 // BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), BENCH_CASE_VENDORS (300), BENCH_CASE_MESSAGES (2000),
 // BENCH_CASE_REQUESTS (200), BENCH_CASE_NOTIFY_MAX_S (120), DATABASE_URL (else a throwaway PostgreSQL 15).
 import fs from 'node:fs';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     intakeCount: intEnv('BENCH_INTAKE_REPORTS', 1000, 1),
     intakeConcurrency: intEnv('BENCH_INTAKE_CONCURRENCY', 10, 1),
     intakeMaxS: intEnv('BENCH_INTAKE_MAX_S', 600, 1),
-    intakeAtScaleCount: intEnv('BENCH_INTAKE_AT_SCALE', 3, 1),
+    intakeAtScaleCount: intEnv('BENCH_INTAKE_AT_SCALE', 30, 1),
     intakeBytes: 10 * 1024,
     seedCount: intEnv('BENCH_SEED_REPORTS', 100_000, 1),
     seedWords: intEnv('BENCH_SEED_WORDS', 150, 1),
