@@ -192,6 +192,21 @@ describe('multi-party cases over HTTP', () => {
     // Not even whether ACME answered: that too is case information.
     expect(asGlobex.vendors.find((v: Json) => v.name === 'ACME').silent).toBeNull();
     expect(asGlobex.vendors.find((v: Json) => v.name === 'Globex').silent).toBe(true);
+    // Nor ACME's progress (RM and V/F/D states, terms accepted): only the lead and staff see it.
+    expect(asGlobex.vendors.find((v: Json) => v.name === 'ACME')).toMatchObject({ rmState: null, caseState: null });
+    expect(asGlobex.vendors.find((v: Json) => v.name === 'Globex').rmState).not.toBeNull();
+    const pageAsGlobex = (await call('GET', `/api/v1/cases/${caseId}`, globex.admin)).json<Json>();
+    expect(pageAsGlobex.participants.find((p: Json) => p.name === 'ACME')).toMatchObject({
+      rmState: null,
+      rmStateLabel: null,
+      caseState: null,
+      termsAccepted: null,
+      termsAcceptedAt: null,
+    });
+    expect(pageAsGlobex.participants.find((p: Json) => p.name === 'Globex')).toMatchObject({ termsAccepted: true });
+    const pageAsLead = (await call('GET', `/api/v1/cases/${caseId}`, lead)).json<Json>();
+    expect(pageAsLead.participants.find((p: Json) => p.name === 'ACME')).toMatchObject({ termsAccepted: true });
+    expect(pageAsLead.participants.find((p: Json) => p.name === 'ACME').rmState).not.toBeNull();
     await put(acme.admin, {
       participantId: acmeP,
       vulnerabilityId: vulnId,

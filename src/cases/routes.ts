@@ -103,48 +103,54 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         cvssV4: v.cvss_v4 ? { vector: v.cvss_v4, score: v.cvss_v4_score } : null,
         cveId: v.cve_id,
       })),
-      participants: participants.map((p) => ({
-        id: p.id,
-        role: p.role,
-        // Finders are named to staff only; others see the role.
-        name: p.org_name ?? (staff ? `finder ${p.finder_id ?? ''}`.trim() : 'Finder'),
-        orgId: p.org_id,
-        mine: p.org_id !== null && myOrgs.has(p.org_id),
-        rmState: p.rm_state,
-        rmStateLabel: rmStateLabels[p.rm_state as RmState],
-        caseState: p.vfd_state ? joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState) : null,
-        // The moves the server would accept now, for this caller (the Vultron machines decide).
-        // A removed participant (staff still see it, for the history) has no moves.
-        allowedRmEvents:
-          !p.removed_at && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
-            ? rmAllowedEvents(p.rm_state as RmState).filter((e) => e !== 'receive' || p.rm_state === 'S')
-            : [],
-        allowedCaseEvents:
-          !p.removed_at && p.vfd_state && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
-            ? csAllowedEvents(joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState)).filter(
-                (e) => e === 'V' || e === 'F' || e === 'D',
-              )
-            : [],
-        termsAccepted: p.terms_version === c.terms_version,
-        termsAcceptedAt: p.terms_accepted_at?.toISOString() ?? null,
-        ...(staff
-          ? {
-              allowedUserIds: p.allowed_user_ids,
-              notifiedAt: p.notified_at?.toISOString() ?? null,
-              removedAt: p.removed_at?.toISOString() ?? null,
-              invitations: invitations
-                .filter((i) => i.participantId === p.id)
-                .map((i) => ({
-                  id: i.id,
-                  email: i.email,
-                  state: i.state,
-                  createdAt: i.createdAt.toISOString(),
-                  expiresAt: i.expiresAt.toISOString(),
-                  acceptedAt: i.acceptedAt?.toISOString() ?? null,
-                })),
-            }
-          : {}),
-      })),
+      participants: participants.map((p) => {
+        const mine = p.org_id !== null && myOrgs.has(p.org_id);
+        // Another vendor's progress (received, accepted, fix ready, terms accepted) is its own case
+        // information: the lead and staff see it, other vendors do not.
+        const progress = manage || staff || mine || p.role !== 'vendor';
+        return {
+          id: p.id,
+          role: p.role,
+          // Finders are named to staff only; others see the role.
+          name: p.org_name ?? (staff ? `finder ${p.finder_id ?? ''}`.trim() : 'Finder'),
+          orgId: p.org_id,
+          mine,
+          rmState: progress ? p.rm_state : null,
+          rmStateLabel: progress ? rmStateLabels[p.rm_state as RmState] : null,
+          caseState: progress && p.vfd_state ? joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState) : null,
+          // The moves the server would accept now, for this caller (the Vultron machines decide).
+          // A removed participant (staff still see it, for the history) has no moves.
+          allowedRmEvents:
+            !p.removed_at && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
+              ? rmAllowedEvents(p.rm_state as RmState).filter((e) => e !== 'receive' || p.rm_state === 'S')
+              : [],
+          allowedCaseEvents:
+            !p.removed_at && p.vfd_state && (manage || (p.org_id !== null && myOrgs.has(p.org_id)))
+              ? csAllowedEvents(joinCs(p.vfd_state as VfdState, c.pxa_state as PxaState)).filter(
+                  (e) => e === 'V' || e === 'F' || e === 'D',
+                )
+              : [],
+          termsAccepted: progress ? p.terms_version === c.terms_version : null,
+          termsAcceptedAt: progress ? (p.terms_accepted_at?.toISOString() ?? null) : null,
+          ...(staff
+            ? {
+                allowedUserIds: p.allowed_user_ids,
+                notifiedAt: p.notified_at?.toISOString() ?? null,
+                removedAt: p.removed_at?.toISOString() ?? null,
+                invitations: invitations
+                  .filter((i) => i.participantId === p.id)
+                  .map((i) => ({
+                    id: i.id,
+                    email: i.email,
+                    state: i.state,
+                    createdAt: i.createdAt.toISOString(),
+                    expiresAt: i.expiresAt.toISOString(),
+                    acceptedAt: i.acceptedAt?.toISOString() ?? null,
+                  })),
+              }
+            : {}),
+        };
+      }),
       // The summary the finder sees (coordinators write it).
       ...(staff ? { publicSummary: c.public_summary } : {}),
     };
@@ -414,6 +420,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
       const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
       authorize(request.actor, 'case:read_full', resource);
       const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
+      const lead = can(request.actor, 'case:manage', resource);
       const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
       const vendors = (await caseParticipants(db, c.id)).filter((p) => p.role === 'vendor');
       const ownVendorIds = vendors.filter((v) => v.org_id !== null && myOrgs.has(v.org_id)).map((v) => v.id);
@@ -477,8 +484,12 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
             // Whether another vendor answered is itself case information: staff and the vendor itself
             // learn it; others only through what that vendor chose to share.
             silent: staff || (v.org_id !== null && myOrgs.has(v.org_id)) ? !answered.has(v.id) : null,
-            rmState: v.rm_state,
-            caseState: v.vfd_state ? joinCs(v.vfd_state as VfdState, c.pxa_state as PxaState) : null,
+            // As on the case page: another vendor's progress is for the lead and staff.
+            rmState: staff || lead || (v.org_id !== null && myOrgs.has(v.org_id)) ? v.rm_state : null,
+            caseState:
+              (staff || lead || (v.org_id !== null && myOrgs.has(v.org_id))) && v.vfd_state
+                ? joinCs(v.vfd_state as VfdState, c.pxa_state as PxaState)
+                : null,
             cells: mine.map((s) => ({
               vulnerabilityId: s.vulnerability_id,
               product: s.product,

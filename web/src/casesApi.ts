@@ -57,11 +57,12 @@ export interface Participant {
   name: string;
   orgId: string | null;
   mine: boolean;
-  rmState: RmState;
-  rmStateLabel: string;
-  /** Six letters vfdpxa for vendors (uppercase: happened); null for other roles. */
+  /** null: another vendor's progress, which only the lead and staff see. */
+  rmState: RmState | null;
+  rmStateLabel: string | null;
+  /** Six letters vfdpxa for vendors (uppercase: happened); null for other roles (and other vendors). */
   caseState: string | null;
-  termsAccepted: boolean;
+  termsAccepted: boolean | null;
   termsAcceptedAt: string | null;
   /** The RM moves the server would accept now from this caller (the Vultron machines decide). */
   allowedRmEvents: RmEvent[];
@@ -112,7 +113,8 @@ export interface StatusMatrix {
     name: string;
     /** null: whether this vendor answered is not shared with you. */
     silent: boolean | null;
-    rmState: string;
+    /** null: another vendor's progress, which only the lead and staff see. */
+    rmState: string | null;
     caseState: string | null;
     cells: StatusCell[];
   }[];

@@ -85,12 +85,14 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
                 <InvitationList p={p} />
               </th>
               <td>{t(`cases.roles.${p.role}`)}</td>
-              <td>
-                <StateBadge state={p.rmState} />
-              </td>
+              <td>{p.rmState ? <StateBadge state={p.rmState} /> : '—'}</td>
               <td>{p.caseState ? <CaseFlags state={p.caseState} events={vfdEvents} /> : '—'}</td>
               <td className="small">
-                {p.termsAccepted ? t('cases.acceptedOn', { date: fmt(p.termsAcceptedAt) }) : t('cases.notAccepted')}
+                {p.termsAccepted === null
+                  ? '—'
+                  : p.termsAccepted
+                    ? t('cases.acceptedOn', { date: fmt(p.termsAcceptedAt) })
+                    : t('cases.notAccepted')}
               </td>
               <td>
                 <div className="row-actions">
