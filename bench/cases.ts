@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { CompiledQuery, PostgresQueryCompiler, sql, type Insertable, type Kysely, type KyselyPlugin } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import type { Ctx } from '../src/app/context.ts';
 import { createApiToken } from '../src/auth/tokens.ts';
@@ -40,9 +40,10 @@ import { openInstance } from '../src/server/serve.ts';
 import { createUser, updateProfile } from '../src/users/commands.ts';
 import { findUserByEmail, membershipsOf, toActor } from '../src/users/queries.ts';
 import { createToken, startServer } from './engine.ts';
-import { cpuMs, percentile } from './load.ts';
+import { cpuMs } from './load.ts';
 import { freePort, progress, rootDir, stopProcess, type Env } from './proc.ts';
-import type { Latency } from './reports.ts';
+import { capturing } from './explain.ts';
+import { round, send, summarize, type Latency, type Reply } from './http.ts';
 import { description, pick, prng, PRODUCTS, VENDORS } from './text.ts';
 
 export const CASE_PAGE_TARGET_P95_MS = 150;
@@ -177,57 +178,6 @@ export interface NotifyResult {
   };
   met: boolean;
 }
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-interface Reply {
-  status: number;
-  body: string;
-  ms: number;
-}
-
-function send(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: string) {
-  return new Promise<Reply>((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request(url, { method, agent, headers, timeout: 300_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - t0,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within 300 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const round = (n: number, digits = 3) => Number(n.toFixed(digits));
-
-function summarize(samples: number[]): Latency {
-  const sorted = Float64Array.from(samples).sort();
-  const sum = samples.reduce((a, b) => a + b, 0);
-  return {
-    count: samples.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    mean: round(sum / samples.length),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
-  };
-}
-
-const jsonHeaders = (token: string, body: string) => ({
-  authorization: `Bearer ${token}`,
-  'content-type': 'application/json',
-  'content-length': String(Buffer.byteLength(body)),
-});
 
 // ---------------------------------------------------------------------------------------------
 // Seeding
@@ -830,20 +780,11 @@ async function notifyDiagnostics(
 // ---------------------------------------------------------------------------------------------
 // In-process profile (server stopped): every statement of a request, under EXPLAIN ANALYZE.
 
-function capturing(db: Kysely<Database>) {
-  const compiler = new PostgresQueryCompiler();
-  const captured: CompiledQuery[] = [];
-  const plugin: KyselyPlugin = {
-    transformQuery(args) {
-      captured.push(compiler.compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  };
-  return { db: db.withPlugin(plugin), captured };
-}
+const jsonHeaders = (token: string, body: string) => ({
+  authorization: `Bearer ${token}`,
+  'content-type': 'application/json',
+  'content-length': String(Buffer.byteLength(body)),
+});
 
 async function profileRequests(
   env: Env,

@@ -7,13 +7,15 @@
 import { type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CompiledQuery, PostgresQueryCompiler, sql, type Kysely, type KyselyPlugin } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { openDatabase } from '../src/db/connect.ts';
 import type { Database } from '../src/db/schema.ts';
 import { systemActor } from '../src/policy/actor.ts';
 import { listReports, similarReports, type QueueFilter } from '../src/reports/queries.ts';
 import { createToken, startServer } from './engine.ts';
-import { cpuMs, measure, percentile, type LoadResult } from './load.ts';
+import { capturing, explain, type ExplainResult } from './explain.ts';
+import { round, send, summarize, type Latency, type Reply } from './http.ts';
+import { cpuMs, measure, type LoadResult } from './load.ts';
 import { progress, stopProcess, type Env } from './proc.ts';
 import { description, pick, prng, PRODUCTS, skewedIndex, TITLES, VENDORS, VOCABULARY } from './text.ts';
 
@@ -41,15 +43,6 @@ export interface ReportsOptions {
   /** For the default queue at 10 connections (autocannon). */
   durationS: number;
   warmupS: number;
-}
-
-export interface Latency {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
 }
 
 export interface IntakeResult {
@@ -81,12 +74,6 @@ export interface QueueVariant {
   p95TargetMet: boolean;
 }
 
-export interface ExplainResult {
-  /** PostgreSQL's "Execution Time" of the query alone (no HTTP, no JSON). */
-  executionMs: number | null;
-  plan: string[];
-}
-
 export interface ReportsResult {
   intake: IntakeResult;
   seed: { reports: number; descriptionWordsPerReport: string; insertS: number; vacuumAnalyzeS: number };
@@ -101,51 +88,6 @@ export interface ReportsResult {
   /** Intake again with the 100,000 reports present: every intake searches for similar reports. */
   intakeWithSeededDatabase: IntakeResult;
   explain: Record<string, ExplainResult>;
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-interface Reply {
-  status: number;
-  body: string;
-  ms: number;
-}
-
-function send(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: string) {
-  return new Promise<Reply>((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request(url, { method, agent, headers, timeout: 900_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - t0,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within 900 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const round = (n: number, digits = 3) => Number(n.toFixed(digits));
-
-function summarize(samples: number[]): Latency {
-  const sorted = Float64Array.from(samples).sort();
-  const sum = samples.reduce((a, b) => a + b, 0);
-  return {
-    count: samples.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    mean: round(sum / samples.length),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,31 +345,6 @@ async function queueVariant(agent: http.Agent, base: string, token: string, filt
 
 // ---------------------------------------------------------------------------------------------
 // EXPLAIN
-
-/** Records the SQL Kysely sends, so the app's own queries can be run again under EXPLAIN. */
-function capturing(db: Kysely<Database>) {
-  const compiler = new PostgresQueryCompiler();
-  const captured: CompiledQuery[] = [];
-  const plugin: KyselyPlugin = {
-    transformQuery(args) {
-      captured.push(compiler.compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  };
-  return { db: db.withPlugin(plugin), captured };
-}
-
-async function explain(db: Kysely<Database>, query: CompiledQuery): Promise<ExplainResult> {
-  const result = await db.executeQuery<Record<string, string>>(
-    CompiledQuery.raw(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]),
-  );
-  const plan = result.rows.map((r) => Object.values(r)[0] ?? '');
-  const time = plan.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)?.[1]).find(Boolean);
-  return { executionMs: time ? Number(time) : null, plan };
-}
 
 /** Runs the queue's queries and intake's duplicate search under EXPLAIN ANALYZE; counts matches. */
 async function explainAll(env: Env) {
