@@ -221,6 +221,13 @@ describe('access control on every endpoint', () => {
       { anon: 401, vendor: 404, viewer: 403 },
     ],
     [
+      "change a report's credit",
+      'PUT',
+      `/api/v1/reports/${report.id}/credit`,
+      { credit: { mode: 'handle', value: 'x' }, publicAcknowledgement: true },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403 },
+    ],
+    [
       'download an attachment',
       'GET',
       `/api/v1/reports/${report.id}/attachments/00000000-0000-4000-8000-000000000000`,

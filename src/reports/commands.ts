@@ -20,6 +20,7 @@ import { findReport, isTriager, REPORT_LINK_PREFIX, reportColumns, reportEvents,
 import {
   checkAttachments,
   checkCloseReason,
+  checkCredit,
   checkReport,
   formatTrackingId,
   invalidFields,
@@ -27,6 +28,7 @@ import {
   type AttachmentInput,
   type AttachmentLimits,
   type CheckedAttachment,
+  type Credit,
   type FieldProblem,
   type ReportInput,
 } from './rules.ts';
@@ -477,6 +479,86 @@ export async function addFinderMessage(
       summary: { trackingId: report.tracking_id, messageId: msg.id, attachments: files.length },
     });
     return msg;
+  });
+}
+
+export interface CreditInput {
+  credit: ReportInput['credit'];
+  publicAcknowledgement: boolean;
+}
+
+/**
+ * The finder changes how they are credited, and whether they are listed on the public acknowledgements page,
+ * after submitting (follow-up link or account). Allowed in every state: credit matters most after publication.
+ * An anonymous report gets a finder record here when its finder asks to be listed.
+ */
+export async function setReportCredit(ctx: Ctx, ref: string, input: CreditInput): Promise<Credit> {
+  const problems: FieldProblem[] = [];
+  const credit = checkCredit(problems, input.credit);
+  if (input.publicAcknowledgement && credit.mode === 'anonymous') {
+    problems.push({
+      field: 'publicAcknowledgement',
+      message: 'an anonymous credit cannot be listed publicly; choose a name or a handle to be listed',
+    });
+  }
+  if (problems.length > 0) throw invalidFields(problems);
+  return inTransaction(ctx, async (tx) => {
+    const report = await findReport(tx, ref);
+    if (!report) throw notFound('report', ref);
+    authorize(ctx.actor, 'report:answer', reportResource(report), 'report:read');
+    const now = ctx.now();
+    await tx
+      .updateTable('reports')
+      .set({ details: JSON.stringify({ ...report.details, credit }), updated_at: now })
+      .where('id', '=', report.id)
+      .execute();
+    const names = {
+      name: credit.mode === 'name' ? credit.value : null,
+      handle: credit.mode === 'handle' ? credit.value : null,
+    };
+    if (report.finder_id) {
+      await tx
+        .updateTable('finders')
+        .set({
+          ...(credit.mode === 'anonymous' ? {} : names),
+          public_acknowledgement: input.publicAcknowledgement,
+          updated_at: now,
+        })
+        .where('id', '=', report.finder_id)
+        .execute();
+    } else if (input.publicAcknowledgement) {
+      const finderId = newId();
+      await tx
+        .insertInto('finders')
+        .values({
+          id: finderId,
+          user_id: null,
+          email: null,
+          pgp_fingerprint: null,
+          pgp_public_key: null,
+          ...names,
+          public_acknowledgement: true,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await tx.updateTable('reports').set({ finder_id: finderId }).where('id', '=', report.id).execute();
+    }
+    await recordEvent(tx, ctx, report.id, {
+      kind: 'credit_changed',
+      data: { mode: credit.mode, type: credit.type, publicAcknowledgement: input.publicAcknowledgement },
+    });
+    await recordAudit(tx, ctx, {
+      action: 'report.credit',
+      subjectType: 'report',
+      subjectId: report.id,
+      summary: {
+        trackingId: report.tracking_id,
+        mode: credit.mode,
+        publicAcknowledgement: input.publicAcknowledgement,
+      },
+    });
+    return credit;
   });
 }
 

@@ -45,7 +45,10 @@ export function presentFinderReport(
   messages: ReportMessageRow[],
   files: AttachmentMeta[],
   duplicateOfTrackingId: string | null,
+  /** Null where the caller shows the finder record itself (the staff view). */
+  publicAcknowledgement: boolean | null,
 ) {
+  const credit = (r.details as { credit?: unknown }).credit ?? { mode: 'anonymous', value: null, type: 'FINDER' };
   return {
     id: r.id,
     trackingId: r.tracking_id,
@@ -57,6 +60,8 @@ export function presentFinderReport(
     createdAt: r.created_at.toISOString(),
     messages: messages.map((m) => presentMessage(m, files, false)),
     attachments: files.filter((f) => f.message_id === null).map(presentAttachment),
+    credit,
+    publicAcknowledgement,
   };
 }
 
@@ -78,7 +83,7 @@ export function presentStaffReport(
     duplicateOf: string | null;
   },
 ) {
-  const base = presentFinderReport(r, [], extra.files, extra.duplicateOf);
+  const base = presentFinderReport(r, [], extra.files, extra.duplicateOf, null);
   const resource = reportResource(r);
   const ab = abilities(actor, ['report:triage'], resource);
   return {

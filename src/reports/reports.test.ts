@@ -450,6 +450,70 @@ describe('report intake and triage over HTTP', () => {
     expect(acks.body).not.toContain('Hidden Person');
   });
 
+  it('lets the finder change their credit and opt in to the acknowledgements later, through the follow-up link', async () => {
+    const put = (url: string, payload: object, headers: Record<string, string>) =>
+      app.inject({ method: 'PUT', url, payload, headers });
+    // Anonymous report without any contact: no finder record yet.
+    const created = (
+      await submit(sampleReport({ credit: { mode: 'anonymous' }, contactEmail: undefined, title: 'Anonymous finding' }))
+    ).json<Json>();
+    const ref = created.report.trackingId as string;
+    const link = asLink(created.followUpSecret);
+    await post(`/api/v1/reports/${ref}/transitions`, { event: 'validate' }, analyst.headers);
+    expect((await get('/acknowledgements', {})).body).not.toContain('Late Opt-In');
+    expect((await get(`/api/v1/reports/${ref}`, link)).json<Json>()).toMatchObject({
+      credit: { mode: 'anonymous' },
+      publicAcknowledgement: false,
+    });
+
+    // Listing an anonymous credit makes no sense: refused, with the field named.
+    const refused = await put(
+      `/api/v1/reports/${ref}/credit`,
+      { credit: { mode: 'anonymous' }, publicAcknowledgement: true },
+      link,
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.stringify(refused.json<Json>().error.details)).toContain('publicAcknowledgement');
+    const badType = await put(
+      `/api/v1/reports/${ref}/credit`,
+      { credit: { mode: 'name', value: 'X', type: 'HACKER' }, publicAcknowledgement: false },
+      link,
+    );
+    expect(badType.statusCode).toBe(400);
+    expect(JSON.stringify(badType.json<Json>().error.details)).toContain('credit.type');
+
+    const ok = await put(
+      `/api/v1/reports/${ref}/credit`,
+      { credit: { mode: 'name', value: 'Late Opt-In', type: 'ANALYST' }, publicAcknowledgement: true },
+      link,
+    );
+    expect(ok.statusCode).toBe(200);
+    expect((await get('/acknowledgements', {})).body).toContain('Late Opt-In');
+    const finderView = (await get(`/api/v1/reports/${ref}`, link)).json<Json>();
+    expect(finderView).toMatchObject({
+      credit: { mode: 'name', value: 'Late Opt-In', type: 'ANALYST' },
+      publicAcknowledgement: true,
+    });
+    // Staff see the change in the report's timeline.
+    const staffView = (await get(`/api/v1/reports/${ref}`, analyst.headers)).json<Json>();
+    expect(JSON.stringify(staffView)).toContain('credit_changed');
+
+    // Opting out again removes the name from the public page.
+    await put(
+      `/api/v1/reports/${ref}/credit`,
+      { credit: { mode: 'name', value: 'Late Opt-In' }, publicAcknowledgement: false },
+      link,
+    );
+    expect((await get('/acknowledgements', {})).body).not.toContain('Late Opt-In');
+
+    // Another report's link, a staff viewer and anonymous callers cannot change this credit.
+    const other = (await submit(sampleReport({ title: 'Another one' }))).json<Json>();
+    const body = { credit: { mode: 'handle', value: 'hijack' }, publicAcknowledgement: true };
+    expect((await put(`/api/v1/reports/${ref}/credit`, body, asLink(other.followUpSecret))).statusCode).toBe(404);
+    expect((await put(`/api/v1/reports/${ref}/credit`, body, {})).statusCode).toBe(401);
+    expect([403, 404]).toContain((await put(`/api/v1/reports/${ref}/credit`, body, viewer.headers)).statusCode);
+  });
+
   it('links reports to one finder by e-mail and shows their quality figures to staff', async () => {
     const a = (await submit(sampleReport())).json<Json>().report.trackingId as string;
     const b = (

@@ -12,6 +12,7 @@ import { searchCwe, validateCwe } from '../scores/cwe.ts';
 import { rmEvents } from '../vultron/rm.ts';
 import {
   addFinderMessage,
+  setReportCredit,
   addStaffMessage,
   assignReport,
   decryptForInstance,
@@ -152,12 +153,19 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
 
   async function view(request: FastifyRequest, report: ReportRow) {
     if (can(request.actor, 'report:read_internal', reportResource(report))) return staffView(request, report);
-    const [messages, files, duplicateOf] = await Promise.all([
+    const [messages, files, duplicateOf, finder] = await Promise.all([
       reportMessages(services.db, report.id, { internal: false }),
       reportAttachments(services.db, report.id, { internal: false }),
       duplicateTrackingId(report),
+      report.finder_id
+        ? services.db
+            .selectFrom('finders')
+            .select('public_acknowledgement')
+            .where('id', '=', report.finder_id)
+            .executeTakeFirst()
+        : undefined,
     ]);
-    return presentFinderReport(report, messages, files, duplicateOf);
+    return presentFinderReport(report, messages, files, duplicateOf, finder?.public_acknowledgement ?? false);
   }
 
   r.post(
@@ -201,7 +209,7 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
         submittedEncrypted: encrypted,
         publicAcknowledgement: input.publicAcknowledgement,
       });
-      const view = presentFinderReport(submitted.report, [], [], null);
+      const view = presentFinderReport(submitted.report, [], [], null, input.publicAcknowledgement === true);
       return reply
         .status(201)
         .send({ report: view, followUpSecret: submitted.followUpSecret, followUpUrl: submitted.followUpUrl });
@@ -383,6 +391,39 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
       const report = await loadReadableReport(services.db, request.actor, request.params.ref);
       const updated = await assignReport(ctxOf(services, request), report.id, request.body.userId);
       return staffView(request, updated);
+    },
+  );
+
+  r.put(
+    '/api/v1/reports/:ref/credit',
+    {
+      config: reportLimit,
+      schema: {
+        tags: ['reports'],
+        summary: 'The finder changes their credit and opts in to (or out of) the public acknowledgements page',
+        params: Ref,
+        body: Body({
+          credit: Type.Object(
+            {
+              mode: Text(20),
+              value: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
+              type: Type.Optional(Text(40)),
+            },
+            { additionalProperties: false },
+          ),
+          publicAcknowledgement: Type.Boolean(),
+        }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const report = await loadReadableReport(services.db, request.actor, request.params.ref);
+      const { credit, publicAcknowledgement } = request.body;
+      const saved = await setReportCredit(ctxOf(services, request), report.id, {
+        credit: { mode: credit.mode, value: credit.value ?? undefined, type: credit.type },
+        publicAcknowledgement,
+      });
+      return { credit: saved, publicAcknowledgement };
     },
   );
 

@@ -133,6 +133,29 @@ export function invalidFields(problems: FieldProblem[]): AppError {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+export type Credit = ReportDetails['credit'];
+
+/** How the finder wants to be credited: a name, a handle or anonymous, with the OSV credit type. */
+export function checkCredit(problems: FieldProblem[], input: ReportInput['credit']): Credit {
+  const mode = (input?.mode ?? 'anonymous') as CreditMode;
+  let creditValue: string | null = null;
+  if (!creditModes.includes(mode)) {
+    problems.push({ field: 'credit.mode', message: `use one of ${creditModes.join(', ')}` });
+  } else if (mode !== 'anonymous') {
+    creditValue = text(problems, 'credit.value', input?.value, {
+      min: 1,
+      max: 200,
+      label: mode === 'name' ? 'the name to credit' : 'the handle to credit',
+    });
+  }
+  const creditType = (input?.type ?? 'FINDER') as OsvCreditType;
+  if (!osvCreditTypes.includes(creditType)) {
+    problems.push({ field: 'credit.type', message: `use one of ${osvCreditTypes.join(', ')}` });
+  }
+
+  return { mode, value: creditValue, type: creditType };
+}
+
 function text(
   problems: FieldProblem[],
   field: string,
@@ -298,21 +321,7 @@ export function checkReport(input: ReportInput, limits: AttachmentLimits, today:
     } else disclosureDate = d;
   }
 
-  const mode = (input.credit?.mode ?? 'anonymous') as CreditMode;
-  let creditValue: string | null = null;
-  if (!creditModes.includes(mode)) {
-    problems.push({ field: 'credit.mode', message: `use one of ${creditModes.join(', ')}` });
-  } else if (mode !== 'anonymous') {
-    creditValue = text(problems, 'credit.value', input.credit?.value, {
-      min: 1,
-      max: 200,
-      label: mode === 'name' ? 'the name to credit' : 'the handle to credit',
-    });
-  }
-  const creditType = (input.credit?.type ?? 'FINDER') as OsvCreditType;
-  if (!osvCreditTypes.includes(creditType)) {
-    problems.push({ field: 'credit.type', message: `use one of ${osvCreditTypes.join(', ')}` });
-  }
+  const credit = checkCredit(problems, input.credit);
 
   let contactEmail: string | null = null;
   if (input.contactEmail?.trim()) {
@@ -352,7 +361,7 @@ export function checkReport(input: ReportInput, limits: AttachmentLimits, today:
       othersInformed,
       disclosurePlan,
       disclosureDate,
-      credit: { mode, value: creditValue, type: creditType },
+      credit,
     },
   };
 }

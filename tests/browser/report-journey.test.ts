@@ -216,6 +216,20 @@ describe.skipIf(!haveChromium('report journey'))('report journey', () => {
     await shot(staff, 'r08-closed');
   });
 
+  it('lets the finder opt in to the public acknowledgements afterwards, through the link', async () => {
+    await finder.goto(followUpUrl);
+    const credit = finder.getByRole('region', { name: 'Credit and acknowledgement' });
+    await credit.waitFor();
+    await credit.getByLabel('How to credit you').selectOption('name');
+    await credit.getByLabel('Name to credit').fill('Wanda Widgethunter');
+    await credit.getByLabel('List me on the public acknowledgements page').check();
+    await credit.getByRole('button', { name: 'Save credit preference' }).click();
+    await finder.getByText('Your credit preference has been saved.').waitFor();
+    await finder.goto(`${base}/acknowledgements`);
+    await finder.getByText('Wanda Widgethunter').waitFor();
+    await shot(finder, 'r08b-acknowledged');
+  });
+
   it('closes a second report from the same finder as a duplicate of the first', async () => {
     await finder.goto(`${base}/report`);
     await finder.getByRole('heading', { level: 1, name: 'Report a vulnerability' }).waitFor();

@@ -140,6 +140,15 @@ export interface FinderReportView {
   createdAt: string;
   messages: ReportMessage[];
   attachments: AttachmentMeta[];
+  /** Finder views only: how the finder is credited and whether they are listed publicly. */
+  credit?: CreditChoice;
+  publicAcknowledgement?: boolean | null;
+}
+
+export interface CreditChoice {
+  mode: 'anonymous' | 'name' | 'handle';
+  value: string | null;
+  type: string;
 }
 
 export interface SubmitAnswer {
@@ -254,6 +263,10 @@ export const reportsApi = {
     secret: string,
     body: { body: string; attachments?: AttachmentInput[] } | { encrypted: string },
   ) => request<unknown>('POST', `${base(trackingId)}/messages`, body, { bearer: secret }),
+  setCredit: (trackingId: string, secret: string, body: { credit: CreditChoice; publicAcknowledgement: boolean }) =>
+    request<{ credit: CreditChoice; publicAcknowledgement: boolean }>('PUT', `${base(trackingId)}/credit`, body, {
+      bearer: secret,
+    }),
   attachment: (trackingId: string, id: string, secret?: string) =>
     requestBlob(`${base(trackingId)}/attachments/${enc(id)}`, { bearer: secret }),
 

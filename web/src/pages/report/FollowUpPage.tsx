@@ -3,14 +3,15 @@ import { useTranslation } from 'react-i18next';
 import { FilePicker, toAttachments } from '../../components/FilePicker.tsx';
 import { ErrorAlert, Notice, Submit } from '../../components/forms.tsx';
 import { AttachmentList, MessageList } from '../../components/MessageList.tsx';
-import { FormErrors, ProblemsProvider, PTextArea } from '../../components/problems.tsx';
+import { FormErrors, PCheck, PInput, ProblemsProvider, PSelect, PTextArea } from '../../components/problems.tsx';
 import type { PickedFile } from '../../files.ts';
 import { submitting, useAction, useFormatDate, useTitle } from '../../hooks.ts';
 import { encryptText } from '../../pgp.ts';
-import { type FinderReportView, reportsApi } from '../../reportsApi.ts';
+import { type CreditChoice, type FinderReportView, reportsApi } from '../../reportsApi.ts';
 import { exampleTrackingId, useReportSettings } from '../../reportSettings.ts';
 import { EncryptionBox, useInstanceKey } from './Encryption.tsx';
 import { FinderCases } from './FinderCases.tsx';
+import { ChoiceOptions } from './ReportSections.tsx';
 import { StateBadge } from '../../components/ReportBadges.tsx';
 
 export interface FollowUpLink {
@@ -202,7 +203,103 @@ function FollowUp({ trackingId, secret }: { trackingId: string; secret: string }
         <MessageList messages={report.messages} download={download} empty={t('followUp.noMessages')} />
       </section>
       <AnswerForm trackingId={trackingId} secret={secret} onSent={load} />
+      {report.credit && (
+        <CreditForm
+          trackingId={trackingId}
+          secret={secret}
+          credit={report.credit}
+          listed={report.publicAcknowledgement === true}
+          onSaved={load}
+        />
+      )}
     </>
+  );
+}
+
+/** The finder may change how they are credited, and opt in to the public acknowledgements page, at any time. */
+function CreditForm({
+  trackingId,
+  secret,
+  credit,
+  listed,
+  onSaved,
+}: {
+  trackingId: string;
+  secret: string;
+  credit: CreditChoice;
+  listed: boolean;
+  onSaved: () => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const { settings } = useReportSettings();
+  const [mode, setMode] = useState(credit.mode);
+  const [value, setValue] = useState(credit.value ?? '');
+  const [type, setType] = useState(credit.type);
+  const [publicAck, setPublicAck] = useState(listed);
+  const [saved, setSaved] = useState(false);
+  const action = useAction(async () => {
+    setSaved(false);
+    await reportsApi.setCredit(trackingId, secret, {
+      credit: { mode, value: mode === 'anonymous' ? null : value.trim(), type },
+      publicAcknowledgement: mode !== 'anonymous' && publicAck,
+    });
+    setSaved(true);
+    await onSaved();
+  });
+  return (
+    <section className="card" aria-labelledby="follow-credit-heading">
+      <h2 id="follow-credit-heading">{t('followUp.credit')}</h2>
+      <p className="hint">{t('followUp.creditHint')}</p>
+      {saved && <Notice>{t('followUp.creditSaved')}</Notice>}
+      <ProblemsProvider error={action.error}>
+        <form onSubmit={submitting(action.run)} noValidate>
+          <FormErrors error={action.error} />
+          <div className="grid-3">
+            <PSelect
+              path="credit.mode"
+              label={t('report.creditMode')}
+              value={mode}
+              onChange={(e) => setMode(e.target.value as CreditChoice['mode'])}
+            >
+              {(['anonymous', 'name', 'handle'] as const).map((m) => (
+                <option key={m} value={m}>
+                  {t(`report.credit.${m}`)}
+                </option>
+              ))}
+            </PSelect>
+            {mode !== 'anonymous' && (
+              <PInput
+                path="credit.value"
+                label={mode === 'name' ? t('report.creditName') : t('report.creditHandle')}
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+                required
+              />
+            )}
+            <PSelect
+              path="credit.type"
+              label={t('report.creditType')}
+              hint={t('report.creditTypeHint')}
+              value={type}
+              onChange={(e) => setType(e.target.value)}
+            >
+              <ChoiceOptions offered={settings?.creditTypes} current={type} labels="report.creditTypes" />
+            </PSelect>
+          </div>
+          {mode !== 'anonymous' && (
+            <PCheck
+              path="publicAcknowledgement"
+              label={t('report.publicAcknowledgement')}
+              checked={publicAck}
+              onChange={(e) => setPublicAck(e.target.checked)}
+            />
+          )}
+          <div className="actions">
+            <Submit busy={action.busy}>{t('followUp.saveCredit')}</Submit>
+          </div>
+        </form>
+      </ProblemsProvider>
+    </section>
   );
 }
 

@@ -78,7 +78,7 @@ export function PublicFieldset({ form, set }: SectionProps) {
 }
 
 /** The choices the server offers (from its settings); until they arrive, the current value alone. */
-function ChoiceOptions({
+export function ChoiceOptions({
   offered,
   current,
   labels,
