@@ -132,6 +132,20 @@ describe('multi-party cases over HTTP', () => {
     });
     // Participants do not read the staff timeline.
     expect((await call('GET', `/api/v1/cases/${caseId}/timeline`, globex.admin)).statusCode).toBe(403);
+    expect((await call('GET', `/api/v1/cases/${caseId}/timeline?format=csv`, globex.admin)).statusCode).toBe(403);
+
+    // The export: one CSV row per event, in order, with a header, as a download.
+    const csv = await call('GET', `/api/v1/cases/${caseId}/timeline?format=csv`, lead);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="[^"]+-timeline\.csv"$/);
+    const lines = csv.body.trimEnd().split('\n');
+    expect(lines[0]).toBe('time,event,actor,participant_id,data');
+    expect(lines).toHaveLength(timeline.items.length + 1);
+    expect(lines.findIndex((l) => l.includes(',terms_accepted,'))).toBe(
+      timeline.items.findIndex((e: Json) => e.kind === 'terms_accepted') + 1,
+    );
+    expect((await call('GET', `/api/v1/cases/${caseId}/timeline?format=xml`, lead)).statusCode).toBe(400);
   });
 
   it('hides a case from uninvited orgs and from users the vendor access is not granted to (404)', async () => {

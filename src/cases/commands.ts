@@ -9,7 +9,7 @@ import { createInvitation, withdrawInvitations } from '../orgs/invitations.ts';
 import { notifyCaseState, notifyStatusChange } from '../notifications/events.ts';
 import { findOrgById } from '../orgs/queries.ts';
 import { actorId, actorLabel } from '../policy/actor.ts';
-import { authorize, instance } from '../policy/policy.ts';
+import { authorize, can, instance } from '../policy/policy.ts';
 import { findReport } from '../reports/queries.ts';
 import { invalidFields } from '../reports/rules.ts';
 import { localDate } from '../sla/calendar.ts';
@@ -33,6 +33,7 @@ import {
   checkCaseInput,
   checkStatus,
   checkVulnerability,
+  mayNameUsers,
   participantRoles,
   startState,
   type CaseInput,
@@ -820,8 +821,22 @@ export async function setParticipantUsers(
 ): Promise<ParticipantRow> {
   const wanted = [...new Set(userIds)];
   return inTransaction(ctx, async (tx) => {
-    const c = await loadManaged(tx, ctx, ref);
+    const c = await findCase(tx, ref);
+    if (!c) throw notFound('case', ref);
+    const resource = await caseResource(tx, ctx.actor, c);
     const p = await loadParticipant(tx, c.id, participantId);
+    // The case's managers decide, and so does the organization's own admin once it reads the case: it knows
+    // which of its people should work on it.
+    if (
+      !mayNameUsers(
+        ctx.actor,
+        p.org_id,
+        can(ctx.actor, 'case:manage', resource),
+        can(ctx.actor, 'case:read_full', resource),
+      )
+    ) {
+      authorize(ctx.actor, 'case:manage', resource, 'case:read');
+    }
     if (!p.org_id) throw invalidFields([{ field: 'userIds', message: 'only an organization has named users' }]);
     const org = await findOrgById(tx, p.org_id);
     const members = await activeMembers(tx, p.org_id);

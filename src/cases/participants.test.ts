@@ -291,7 +291,7 @@ describe('case participants: invitations, named users, removal', () => {
 
     const set = (who: Session, userIds: string[]) =>
       call('PUT', `/api/v1/cases/${caseId}/participants/${p.id}/users`, who, { userIds });
-    expect((await set(acme.admin, [acme.adminId])).statusCode).toBe(403); // vendors do not manage the case
+    expect((await set(acme.admin, [acme.adminId])).statusCode).toBe(403); // not before accepting the terms
     expect((await set(globex.admin, [acme.adminId])).statusCode).toBe(404); // nor see one they are not in
     expect((await set(analyst, [acme.adminId])).statusCode).toBe(403);
     const stranger = await makeUser(makeCtx(db));
@@ -329,6 +329,44 @@ describe('case participants: invitations, named users, removal', () => {
       expect.objectContaining({ before: [], after: [acme.adminId] }),
       expect.objectContaining({ before: [acme.adminId], after: [acme.adminId, acme.otherId] }),
     ]);
+  });
+
+  it("lets a vendor's own admin, once in the case, limit it to named users of the vendor — and nobody else's", async () => {
+    const caseId = await openCase();
+    const acmeP = (
+      await call('POST', `/api/v1/cases/${caseId}/participants`, lead, { orgId: acme.id, role: 'vendor' })
+    ).json<Json>();
+    const globexP = (
+      await call('POST', `/api/v1/cases/${caseId}/participants`, lead, { orgId: globex.id, role: 'vendor' })
+    ).json<Json>();
+    for (const who of [acme.admin, globex.admin]) {
+      expect((await call('POST', `/api/v1/cases/${caseId}/terms/accept`, who, { version: 1 })).statusCode).toBe(200);
+    }
+    const rows = (await call('GET', `/api/v1/cases/${caseId}`, acme.admin)).json<Json>().participants as Json[];
+    expect(rows.find((r) => r.id === acmeP.id)).toMatchObject({ canNameUsers: true, allowedUserIds: [] });
+    expect(rows.find((r) => r.id === globexP.id)).toMatchObject({ canNameUsers: false });
+    expect(rows.find((r) => r.id === globexP.id)!.allowedUserIds).toBeUndefined();
+    const memberRows = (await call('GET', `/api/v1/cases/${caseId}`, acme.other)).json<Json>().participants as Json[];
+    expect(memberRows.find((r) => r.id === acmeP.id)).toMatchObject({ canNameUsers: false });
+
+    const set = (who: Session, pid: string, userIds: string[]) =>
+      call('PUT', `/api/v1/cases/${caseId}/participants/${pid}/users`, who, { userIds });
+    expect((await set(acme.other, acmeP.id, [acme.otherId])).statusCode).toBe(403); // a member, not its admin
+    expect((await set(globex.admin, acmeP.id, [])).statusCode).toBe(403); // another vendor's admin
+    expect((await set(acme.admin, globexP.id, [])).statusCode).toBe(403);
+    const stranger = await makeUser(makeCtx(db));
+    expect((await set(acme.admin, acmeP.id, [stranger.id])).statusCode).toBe(400); // only its own members
+
+    const limited = await set(acme.admin, acmeP.id, [acme.adminId]);
+    expect(limited.statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/cases/${caseId}`, acme.other)).statusCode).toBe(404);
+    const events = (await call('GET', `/api/v1/cases/${caseId}/timeline`, lead)).json<Json>().items as Json[];
+    expect(events.find((e) => e.kind === 'participant_users_changed')).toMatchObject({
+      data: { orgId: acme.id, after: [acme.adminId] },
+    });
+    // And opens it again to every member.
+    expect((await set(acme.admin, acmeP.id, [])).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/cases/${caseId}`, acme.other)).statusCode).toBe(200);
   });
 
   it('removes a participant: its org gets 404 at once, the history stays, and it can be added again (terms anew)', async () => {

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { Type } from 'typebox';
 import type { CaseRow } from '../db/schema.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
@@ -25,7 +26,7 @@ import {
 } from './commands.ts';
 import { finderCases, setPublicSummary, shareWithReporters } from './finder.ts';
 import { caseInvitations, caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
-import { participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
+import { mayNameUsers, participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
 import {
   addPost,
   createPrivateThread,
@@ -108,6 +109,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         // Another vendor's progress (received, accepted, fix ready, terms accepted) is its own case
         // information: the lead and staff see it, other vendors do not.
         const progress = manage || staff || mine || p.role !== 'vendor';
+        const namesUsers = !p.removed_at && p.org_id !== null && mayNameUsers(actor, p.org_id, manage, true);
         return {
           id: p.id,
           role: p.role,
@@ -132,6 +134,9 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
               : [],
           termsAccepted: progress ? p.terms_version === c.terms_version : null,
           termsAcceptedAt: progress ? (p.terms_accepted_at?.toISOString() ?? null) : null,
+          // The organization's own admin limits its access to named users (the lead and coordinators too).
+          canNameUsers: namesUsers,
+          ...(!staff && namesUsers ? { allowedUserIds: p.allowed_user_ids } : {}),
           ...(staff
             ? {
                 allowedUserIds: p.allowed_user_ids,
@@ -674,12 +679,16 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     {
       schema: {
         tags: ['cases'],
-        summary: 'Every event of the case, in order (staff)',
+        summary: 'Every event of the case, in order (staff); `format=csv` downloads it as CSV',
         params: Ref,
-        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+        querystring: Type.Object(
+          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+          { additionalProperties: false },
+        ),
+        // 200: {items: […]} as JSON, or the CSV text.
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { c, resource } = await loadVisibleCase(db, request.actor, request.params.ref);
       const staff = request.actor.kind === 'user' && request.actor.staffRole !== null;
       if (!staff) authorize(request.actor, 'case:manage', resource, 'case:read');
@@ -689,15 +698,22 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
         .where('case_id', '=', c.id)
         .orderBy('seq')
         .execute();
-      return {
-        items: events.map((e) => ({
-          kind: e.kind,
-          participantId: e.participant_id,
-          actorLabel: e.actor_label,
-          data: e.data,
-          createdAt: e.created_at.toISOString(),
-        })),
-      };
+      const items = events.map((e) => ({
+        kind: e.kind,
+        participantId: e.participant_id,
+        actorLabel: e.actor_label,
+        data: e.data,
+        createdAt: e.created_at.toISOString(),
+      }));
+      if (request.query.format !== 'csv') return reply.send({ items });
+      const csv = stringifyCsv(
+        items.map((e) => [e.createdAt, e.kind, e.actorLabel, e.participantId ?? '', JSON.stringify(e.data)]),
+        { header: true, columns: ['time', 'event', 'actor', 'participant_id', 'data'] },
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${c.case_id}-timeline.csv"`)
+        .send(csv);
     },
   );
 

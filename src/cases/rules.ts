@@ -1,3 +1,4 @@
+import type { Actor } from '../policy/actor.ts';
 import { invalidFields, type FieldProblem } from '../reports/rules.ts';
 import { parseCvss } from '../scores/cvss.ts';
 import { validateCwe } from '../scores/cwe.ts';
@@ -8,6 +9,16 @@ import { validateCwe } from '../scores/cwe.ts';
  */
 
 /** Vultron roles a participant can have in a case (spec roles_docs; case owner/manager are staff). */
+/**
+ * Who may limit an organization's access to a case to named users of it: the case's managers, and the
+ * organization's own admins once they read the case in full (terms accepted).
+ */
+export function mayNameUsers(actor: Actor, orgId: string | null, manages: boolean, readsFull: boolean): boolean {
+  if (manages) return true;
+  if (orgId === null || !readsFull || actor.kind !== 'user') return false;
+  return actor.memberships.some((m) => m.orgId === orgId && m.role === 'org_admin');
+}
+
 export const participantRoles = ['finder', 'reporter', 'vendor', 'deployer', 'coordinator', 'other'] as const;
 export type ParticipantRole = (typeof participantRoles)[number];
 

@@ -1,4 +1,4 @@
-import { type Page, type Query, request, withQuery } from './api.ts';
+import { type Page, type Query, request, requestBlob, withQuery } from './api.ts';
 import type { RmEvent, RmState } from './reportsApi.ts';
 
 /** Types and calls of multi-party cases (participants, terms, the status matrix, threads). */
@@ -68,8 +68,10 @@ export interface Participant {
   allowedRmEvents: RmEvent[];
   /** The V/F/D moves the server would accept now from this caller (vendors only). */
   allowedCaseEvents: CaseEvent[];
-  /** Staff only. */
+  /** Staff, and the organization's own admin. */
   allowedUserIds?: string[];
+  /** Whether this caller may limit the organization's access to named users (managers, its own admin). */
+  canNameUsers?: boolean;
   notifiedAt?: string | null;
 }
 
@@ -218,6 +220,7 @@ export const casesApi = {
   editPost: (ref: string, postId: string, body: string) =>
     request<Post>('PATCH', `${base(ref)}/posts/${enc(postId)}`, { body }),
   timeline: (ref: string) => request<{ items: TimelineEvent[] }>('GET', `${base(ref)}/timeline`),
+  timelineExport: (ref: string, format: 'csv' | 'json') => requestBlob(withQuery(`${base(ref)}/timeline`, { format })),
   /** The vendor directory's entry of an organization: its products are offered in the status form. */
   directoryProducts: (orgId: string) =>
     request<{ products: { name: string; versions: string | null }[] }>('GET', `/api/v1/directory/${enc(orgId)}`),

@@ -108,6 +108,19 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
                       {label(m)}
                     </button>
                   ))}
+                  {!manage && p.canNameUsers && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={t('caseParticipants.editUsersFor', { name: p.name })}
+                      onClick={() => {
+                        setNotice(null);
+                        setEditing(p);
+                      }}
+                    >
+                      {t('caseParticipants.editUsers')}
+                    </button>
+                  )}
                   {manage && !p.removedAt && (
                     <ParticipantAdminActions
                       c={c}
@@ -126,7 +139,7 @@ export function ParticipantsTab({ c, reload }: CaseTabProps) {
           )}
         />
       </section>
-      {manage && editing && (
+      {editing && (manage || editing.canNameUsers) && (
         <NamedUsersForm
           key={editing.id}
           c={c}

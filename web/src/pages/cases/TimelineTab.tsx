@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { casesApi, type TimelineEvent } from '../../casesApi.ts';
 import { Pending } from '../../components/lists.tsx';
-import { useFormatDate, useResource } from '../../hooks.ts';
+import { ErrorAlert } from '../../components/forms.tsx';
+import { useAction, useFormatDate, useResource } from '../../hooks.ts';
+import { saveBlob } from '../../reportsApi.ts';
 import type { CaseTabProps } from './CasePage.tsx';
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
@@ -11,6 +13,9 @@ export function TimelineTab({ c }: CaseTabProps) {
   const { t } = useTranslation();
   const fmt = useFormatDate();
   const timeline = useResource(() => casesApi.timeline(c.caseId), c.caseId);
+  const exportAction = useAction(async (format: 'csv' | 'json') => {
+    saveBlob(await casesApi.timelineExport(c.caseId, format), `${c.caseId}-timeline.${format}`);
+  });
   const nameOf = (id: string | null) => c.participants.find((p) => p.id === id)?.name ?? '';
 
   /** The event's particulars in words, from its data. */
@@ -54,6 +59,20 @@ export function TimelineTab({ c }: CaseTabProps) {
   return (
     <section className="card" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">{t('cases.tabs.timeline')}</h2>
+      <ErrorAlert error={exportAction.error} />
+      <div className="actions">
+        {(['csv', 'json'] as const).map((f) => (
+          <button
+            key={f}
+            type="button"
+            className="btn"
+            disabled={exportAction.busy}
+            onClick={() => void exportAction.run(f)}
+          >
+            {t('cases.timeline.export', { format: f.toUpperCase() })}
+          </button>
+        ))}
+      </div>
       {!timeline.data ? (
         <Pending error={timeline.error} />
       ) : (
