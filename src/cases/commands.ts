@@ -295,7 +295,7 @@ export async function addParticipant(
       if (!row) throw new AppError('ERR_CONFLICT', `${org.name} already takes part in ${c.case_id} as ${role}`);
       readded = true;
     }
-    if (role === 'vendor') await scheduleReminders(tx, ctx, row.id, ctx.now());
+    if (role === 'vendor') await scheduleReminders(tx, ctx, row.id, row.notified_at ?? ctx.now());
     const recipients = allowed.length > 0 ? members.filter((m) => allowed.includes(m.id)) : members;
     for (const m of recipients) await mailCaseNotice(tx, ctx, c, org.name, role, m.email);
     // Nobody of the organization is on the platform yet: its approved security contacts are

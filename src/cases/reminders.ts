@@ -5,8 +5,9 @@ import { enqueueJob } from '../jobs/queue.ts';
 import { queueMail } from '../mail/outbox.ts';
 
 /**
- * Reminders to silent vendors, from the durable job queue: one job per (participant, day) with
- * a unique key, so it is enqueued once; the handler records `reminder_sent` in the same
+ * Reminders to silent vendors, from the durable job queue: one job per (participant, notification, day)
+ * with a unique key, so it is enqueued once; a vendor removed and added again is notified anew and gets
+ * its reminders anew, while the jobs of the earlier notification do nothing. The handler records `reminder_sent` in the same
  * transaction as the mail and checks for it first, so a job that runs again after a crash or on
  * another node sends nothing twice. "Silent" means: not yet received the case (RM Start) and no
  * status stated.
@@ -19,8 +20,8 @@ export async function scheduleReminders(db: Db, ctx: Ctx, participantId: string,
       db,
       {
         kind: REMINDER_JOB,
-        payload: { participantId, day },
-        uniqueKey: `reminder:${participantId}:${day}`,
+        payload: { participantId, day, notifiedAt: notifiedAt.toISOString() },
+        uniqueKey: `reminder:${participantId}:${notifiedAt.getTime()}:${day}`,
         runAt: new Date(notifiedAt.getTime() + day * 86400_000),
       },
       ctx.now(),
@@ -31,7 +32,9 @@ export async function scheduleReminders(db: Db, ctx: Ctx, participantId: string,
 export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>): Promise<void> {
   const participantId = typeof payload.participantId === 'string' ? payload.participantId : null;
   const day = typeof payload.day === 'number' ? payload.day : null;
-  if (!participantId || day === null) return;
+  // Jobs queued before reminders carried their notification have none: they count from any time.
+  const since = typeof payload.notifiedAt === 'string' ? new Date(payload.notifiedAt) : new Date(0);
+  if (!participantId || day === null || Number.isNaN(since.getTime())) return;
   await inTransaction(ctx, async (tx) => {
     // Serializes concurrent runs for this participant: the second waits, then sees the event.
     const p = await tx
@@ -42,12 +45,15 @@ export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>
       .executeTakeFirst();
     // A removed participant is not reminded (it no longer has access).
     if (!p || !p.org_id || p.removed_at) return;
+    // Notified again since this job was queued (removed and added back): that notification's jobs remind.
+    if (p.notified_at && p.notified_at.getTime() > since.getTime()) return;
     const sent = await tx
       .selectFrom('case_events')
       .select('id')
       .where('participant_id', '=', p.id)
       .where('kind', '=', 'reminder_sent')
       .where(sql<boolean>`(data->>'day')::int = ${day}`)
+      .where('created_at', '>=', since)
       .executeTakeFirst();
     if (sent) return;
     const answered = await tx
