@@ -60,6 +60,7 @@ export default tseslint.config(
       'src/sla/**',
       'src/identifiers/**',
       'src/markdown/**',
+      'src/formats/**',
       'src/reports/sla.ts',
     ],
     ignores: ['**/*.test.ts', 'src/vultron/spec.fixture.ts'],

@@ -14,6 +14,7 @@ import { staffRoles, systemActor } from '../policy/actor.ts';
 import { createLogger, openInstance, packageVersion, serve } from '../server/serve.ts';
 import { createUser, setPassword } from '../users/commands.ts';
 import { findUserByEmail, membershipsOf, toActor } from '../users/queries.ts';
+import { registerFormatCommands } from './formats.ts';
 import { readStdinSecret } from './stdin.ts';
 
 /**
@@ -214,6 +215,8 @@ export function buildCli(): Command {
         await handle.close();
       }
     });
+
+  registerFormatCommands(program);
 
   return program;
 }

@@ -1,4 +1,4 @@
-/** Scores and taxonomies: CVSS vectors (3.0, 3.1, 4.0) and CWE identifiers. Pure: no I/O. */
+/** Scores and taxonomies: CVSS vectors (3.0, 3.1, 4.0), CWE identifiers and SSVC decisions. Pure: no I/O. */
 export {
   type Cvss3Result,
   type Cvss4Nomenclature,
@@ -27,3 +27,20 @@ export {
   searchCwe,
   validateCwe,
 } from './cwe.ts';
+export {
+  type SsvcChoices,
+  type SsvcDecision,
+  type SsvcDecisionPoint,
+  type SsvcDecisionTable,
+  type SsvcRole,
+  type SsvcSelection,
+  type SsvcSelectionList,
+  type SsvcValue,
+  readSsvcSelectionList,
+  ssvcDecide,
+  ssvcDecisionPoints,
+  ssvcDecisionTables,
+  ssvcRoleTables,
+  ssvcSelectionList,
+  ssvcTable,
+} from './ssvc.ts';
