@@ -826,15 +826,13 @@ export async function setParticipantUsers(
     const resource = await caseResource(tx, ctx.actor, c);
     const p = await loadParticipant(tx, c.id, participantId);
     // The case's managers decide, and so does the organization's own admin once it reads the case: it knows
-    // which of its people should work on it.
-    if (
-      !mayNameUsers(
-        ctx.actor,
-        p.org_id,
-        can(ctx.actor, 'case:manage', resource),
-        can(ctx.actor, 'case:read_full', resource),
-      )
-    ) {
+    // which of its people should work on it. Anyone else is refused before the participant is looked up.
+    const manages = can(ctx.actor, 'case:manage', resource);
+    const readsFull = can(ctx.actor, 'case:read_full', resource);
+    const anAdmin = ctx.actor.kind === 'user' && ctx.actor.memberships.some((m) => m.role === 'org_admin');
+    if (!manages && !(readsFull && anAdmin)) authorize(ctx.actor, 'case:manage', resource, 'case:read');
+    const p = await loadParticipant(tx, c.id, participantId);
+    if (!mayNameUsers(ctx.actor, p.org_id, manages, readsFull)) {
       authorize(ctx.actor, 'case:manage', resource, 'case:read');
     }
     if (!p.org_id) throw invalidFields([{ field: 'userIds', message: 'only an organization has named users' }]);
