@@ -89,6 +89,17 @@ function definitionsByKey(version: CvssVersion): ReadonlyMap<string, CvssMetricD
   return map;
 }
 
+const baseCache = new Map<CvssVersion, readonly CvssMetricDefinition[]>();
+/** The base metrics of a version, in specification order (all are required). */
+function baseDefinitions(version: CvssVersion): readonly CvssMetricDefinition[] {
+  let base = baseCache.get(version);
+  if (base === undefined) {
+    base = cvssMetricDefinitions(version).filter((d) => d.group === 'base');
+    baseCache.set(version, base);
+  }
+  return base;
+}
+
 const fail = (problems: string[]): CvssError => ({ ok: false, error: problems.join('; '), problems });
 const label = (d: CvssMetricDefinition) => `${d.key} (${d.name})`;
 const list = (items: readonly string[]) => items.join(', ');
@@ -114,7 +125,8 @@ export function parseCvss(input: string): CvssResult | CvssError {
   const byKey = definitionsByKey(version);
   const given = new Map<string, string>();
   const problems: string[] = [];
-  parts.forEach((part, index) => {
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] ?? '';
     const colon = part.indexOf(':');
     const key = colon > 0 ? part.slice(0, colon) : '';
     const value = colon > 0 ? part.slice(colon + 1) : '';
@@ -139,32 +151,28 @@ export function parseCvss(input: string): CvssResult | CvssError {
         }
       }
     }
-  });
-  const missing = definitions.filter((d) => d.group === 'base' && !given.has(d.key));
+  }
+  const base = baseDefinitions(version);
+  const missing = base.filter((d) => !given.has(d.key));
   if (missing.length > 0) {
-    const count = definitions.filter((d) => d.group === 'base').length;
+    const count = base.length;
     problems.push(
       `missing base metric${missing.length > 1 ? 's' : ''} ${list(missing.map(label))} (CVSS ${version} requires all ${count})`,
     );
   }
   if (problems.length > 0) return fail(problems);
 
+  // Specification order, "X" (Not Defined) dropped: the normalized vector and the metrics in one pass.
   const metrics: Record<string, string> = {};
   const groups: CvssMetricGroup[] = [];
+  let vector = `CVSS:${version}`;
   for (const d of definitions) {
     const value = given.get(d.key);
     if (value === undefined || value === 'X') continue;
     metrics[d.key] = value;
+    vector += `/${d.key}:${value}`;
     if (!groups.includes(d.group)) groups.push(d.group);
   }
-  const vectorOf = (keep: (group: CvssMetricGroup) => boolean) =>
-    [
-      `CVSS:${version}`,
-      ...definitions
-        .filter((d) => keep(d.group) && metrics[d.key] !== undefined)
-        .map((d) => `${d.key}:${metrics[d.key]}`),
-    ].join('/');
-  const vector = vectorOf(() => true);
   const common = { ok: true as const, vector, metrics, groups };
   return version === '4.0' ? score4(common, groups) : score3(version, common);
 }
@@ -203,6 +211,8 @@ function score3(version: '3.0' | '3.1', common: Omit<CvssCommon, 'score' | 'seve
 function score4(common: Omit<CvssCommon, 'score' | 'severity'>, groups: readonly CvssMetricGroup[]): Cvss4Result {
   const byKey = definitionsByKey('4.0');
   const score = (threat: boolean, environmental: boolean) => {
+    // A base-only vector (the common case, e.g. scoring every base vector) is scored as it is.
+    if (groups.length === 1) return finite(cvss4Score(common.metrics), 'CVSS 4.0', common.vector);
     const metrics: Record<string, string> = {};
     for (const [key, value] of Object.entries(common.metrics)) {
       const g = byKey.get(key)?.group;
