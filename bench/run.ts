@@ -7,22 +7,31 @@
 // BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (30), BENCH_SEED_REPORTS (100000),
 // BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), BENCH_CASE_VENDORS (300), BENCH_CASE_MESSAGES (2000),
 // BENCH_CASE_REQUESTS (200), BENCH_CASE_NOTIFY_MAX_S (120), DATABASE_URL (else a throwaway PostgreSQL 15).
+// Suite "metrics" (bench/metrics.ts): 10,000 cases with events, full recomputation and dashboard p95; BENCH_METRICS_CASES
+// (10000), BENCH_METRICS_RECOMPUTE_RUNS (5), BENCH_METRICS_REQUESTS (200).
+// Suite "formats" (bench/formats.ts): CVSS 4.0 scoring of all 104,976 base vectors, CSAF validation of 1,000 products.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServerBundle, measureColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchCases, type CasesOptions, type CasesResult } from './cases.ts';
 import { benchEngine, type EngineResult } from './engine.ts';
+import { benchFormats, type FormatsResult } from './formats.ts';
 import { providePostgres, stopAllPostgresSync } from './postgres.ts';
 import { benchReports, type ReportsOptions, type ReportsResult } from './reports.ts';
+import { benchMetrics, type MetricsOptions, type MetricsResult } from './metrics.ts';
 import { killAllChildren, progress, rootDir, type Env } from './proc.ts';
 
 type EngineName = 'embedded' | 'postgres';
-type Suite = 'me' | 'cold' | 'reports' | 'cases';
+type Suite = 'me' | 'cold' | 'reports' | 'cases' | 'formats' | 'metrics';
 type EngineReport =
-  | ({ database: string } & Partial<EngineResult> & { reports?: ReportsResult; cases?: CasesResult })
+  | ({ database: string } & Partial<EngineResult> & {
+        reports?: ReportsResult;
+        cases?: CasesResult;
+        metrics?: MetricsResult;
+      })
   | { skipped: string };
-const allSuites: readonly Suite[] = ['me', 'cold', 'reports', 'cases'];
+const allSuites: readonly Suite[] = ['me', 'cold', 'reports', 'cases', 'formats', 'metrics'];
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name]?.trim();
@@ -100,6 +109,12 @@ async function main(): Promise<void> {
     warmup: 20,
     notifyTimeoutS: intEnv('BENCH_CASE_NOTIFY_MAX_S', 120, 1),
   };
+  const metricsOpts: MetricsOptions = {
+    cases: intEnv('BENCH_METRICS_CASES', 10_000, 1),
+    recomputeRuns: intEnv('BENCH_METRICS_RECOMPUTE_RUNS', 5, 1),
+    requests: intEnv('BENCH_METRICS_REQUESTS', 200, 1),
+    warmup: 20,
+  };
   const connections = [50, 10] as const;
   const cpus = os.cpus();
   // Measure what `npm start` runs: the pre-built server bundle (bin/accord.mjs uses it when fresh).
@@ -141,8 +156,13 @@ async function main(): Promise<void> {
         const env: Env = { ...baseEnv, ACCORD_DATA_DIR: tempDir('accord-bench-cases-') };
         entry.cases = await benchCases('embedded', env, casesOpts);
       }
+      if (suites.has('metrics')) {
+        // A data directory of its own, like the reports.
+        const env: Env = { ...baseEnv, ACCORD_DATA_DIR: tempDir('accord-bench-metrics-') };
+        entry.metrics = await benchMetrics('embedded', env, metricsOpts);
+      }
     } else {
-      if (!suites.has('me') && !suites.has('reports') && !suites.has('cases')) continue;
+      if (!suites.has('me') && !suites.has('reports') && !suites.has('cases') && !suites.has('metrics')) continue;
       const provided = await providePostgres();
       if (!provided.ok) {
         progress(`postgres skipped: ${provided.skipped}`);
@@ -157,11 +177,17 @@ async function main(): Promise<void> {
         if (suites.has('me')) Object.assign(entry, await benchEngine('postgres', env, opts));
         if (suites.has('reports')) entry.reports = await benchReports('postgres', env, reportsOpts);
         if (suites.has('cases')) entry.cases = await benchCases('postgres', env, casesOpts);
+        if (suites.has('metrics')) entry.metrics = await benchMetrics('postgres', env, metricsOpts);
       } finally {
         await pg.stop();
       }
     }
   }
+
+  // In-process (no server, no database): CVSS 4.0 scoring of every base vector and CSAF validation (bench/formats.ts).
+  const formats: FormatsResult | { skipped: string } = suites.has('formats')
+    ? await benchFormats()
+    : { skipped: 'not in BENCH_SUITES' };
 
   const report = {
     benchmark:
@@ -184,6 +210,7 @@ async function main(): Promise<void> {
       suites: [...suites],
       reports: reportsOpts,
       cases: casesOpts,
+      metrics: metricsOpts,
       loadGenerator: `autocannon ${versionOf('autocannon')} (programmatic API in the bench process; every server is a child process)`,
       fastify: versionOf('fastify'),
       latency: 'ms; percentiles over every response time autocannon measured (sub-millisecond)',
@@ -192,6 +219,7 @@ async function main(): Promise<void> {
     },
     engines: results,
     coldStart,
+    formats,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

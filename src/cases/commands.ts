@@ -44,7 +44,8 @@ import {
 
 type Tx = Transaction<Database>;
 
-async function recordCaseEvent(
+/** One event on the case timeline (`case_events`), in the caller's transaction. */
+export async function recordCaseEvent(
   tx: Tx,
   ctx: Ctx,
   caseId: string,
@@ -561,7 +562,21 @@ export async function caseStateEvent(
   ref: string,
   input: { event: CsEvent; participantId?: string | undefined },
 ): Promise<CaseRow> {
-  return inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, (tx) => caseStateEventIn(tx, ctx, ref, input));
+}
+
+/**
+ * caseStateEvent inside the caller's transaction. `authorized`: the caller already decided that the
+ * actor may record a P/X/A event (a participant pulling a parachute cord, src/embargo/commands.ts).
+ */
+export async function caseStateEventIn(
+  tx: Tx,
+  ctx: Ctx,
+  ref: string,
+  input: { event: CsEvent; participantId?: string | undefined },
+  opts: { authorized?: boolean } = {},
+): Promise<CaseRow> {
+  {
     const c = await findCase(tx, ref);
     if (!c) throw notFound('case', ref);
     const resource = await caseResource(tx, ctx.actor, c);
@@ -597,7 +612,7 @@ export async function caseStateEvent(
         p.id,
       );
     } else {
-      authorize(ctx.actor, 'case:manage', resource, 'case:read');
+      if (!opts.authorized) authorize(ctx.actor, 'case:manage', resource, 'case:read');
       let nextPxa: PxaState | null = null;
       const updates: { id: string; vfd: VfdState; from: CsState; to: CsState }[] = [];
       const targets = vendors.length > 0 ? vendors : [null];
@@ -649,7 +664,7 @@ export async function caseStateEvent(
       summary: { caseId: c.case_id, event: input.event, participantId: input.participantId ?? null },
     });
     return updated;
-  });
+  }
 }
 
 /** A vendor's statement for one product × vulnerability (or staff recording it for them); every change is kept. */
@@ -824,7 +839,6 @@ export async function setParticipantUsers(
     const c = await findCase(tx, ref);
     if (!c) throw notFound('case', ref);
     const resource = await caseResource(tx, ctx.actor, c);
-    const p = await loadParticipant(tx, c.id, participantId);
     // The case's managers decide, and so does the organization's own admin once it reads the case: it knows
     // which of its people should work on it. Anyone else is refused before the participant is looked up.
     const manages = can(ctx.actor, 'case:manage', resource);

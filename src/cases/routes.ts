@@ -24,6 +24,7 @@ import {
   setParticipantUsers,
   setVendorStatus,
 } from './commands.ts';
+import { embargoEndFor } from '../embargo/queries.ts';
 import { finderCases, setPublicSummary, shareWithReporters } from './finder.ts';
 import { caseInvitations, caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
 import { mayNameUsers, participantRoles, tlpLabels, vendorStatuses, vexJustifications } from './rules.ts';
@@ -58,12 +59,15 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
 
   /** Before accepting the terms a participant sees the id, the lead and the terms, nothing else. */
   async function present(actor: Actor, c: CaseRow, resource: CaseResource) {
+    const embargo = await embargoEndFor(db, c.id);
     const minimal = {
       id: c.id,
       caseId: c.case_id,
       lead: await leadName(c),
       terms: { version: c.terms_version, text: c.terms_text, html: renderMarkdown(c.terms_text) },
-      embargoEnd: null,
+      // The end of the embargo in force (instant and zone): also for a vendor before the terms.
+      embargoEnd: embargo?.endsAt ?? null,
+      embargoTimeZone: embargo?.timeZone ?? null,
       access: 'terms_only' as string,
       abilities: abilities(actor, ['case:read_full', 'case:manage', 'case:accept_terms', 'case:statement'], resource),
     };

@@ -14,6 +14,7 @@ import { staffRoles, systemActor } from '../policy/actor.ts';
 import { createLogger, openInstance, packageVersion, serve } from '../server/serve.ts';
 import { createUser, setPassword } from '../users/commands.ts';
 import { findUserByEmail, membershipsOf, toActor } from '../users/queries.ts';
+import { registerAdvisoryCommands } from './advisories.ts';
 import { registerFormatCommands } from './formats.ts';
 import { readStdinSecret } from './stdin.ts';
 
@@ -217,6 +218,7 @@ export function buildCli(): Command {
     });
 
   registerFormatCommands(program);
+  registerAdvisoryCommands(program, withInstance);
 
   return program;
 }

@@ -21,8 +21,11 @@ export interface Config {
   cases: { idPrefix: string; reminderDays: number[] };
   notifications: NotificationsConfig;
   sla: SlaConfig;
+  embargo: EmbargoConfig;
   intake: IntakeConfig;
   disclosure: DisclosureConfig;
+  /** The CNA identity CVE record exports carry (the CVE program's organization UUID and short name). */
+  cve: { orgId: string | null; shortName: string | null };
 }
 
 export interface ReportsConfig {
@@ -40,6 +43,17 @@ export interface SlaConfig {
   holidays: string[];
   acknowledgeDays: number;
   triageDays: number;
+}
+
+export interface EmbargoConfig {
+  /** Default embargo length in days, counted from the (earliest) report. */
+  defaultDays: number;
+  /** Hours an embargo runs on after a parachute cord is pulled; 0 ends it at once. */
+  graceHours: number;
+  /** Local business hours ('HH:MM'); an end outside them in a participant's zone is warned about. */
+  businessHours: { start: string; end: string };
+  /** Holidays by ISO 3166 country code, for participants whose directory profile names that country. */
+  countryHolidays: Record<string, string[]>;
 }
 
 export interface IntakeConfig {
@@ -107,6 +121,10 @@ export const configVariables = [
   ['ACCORD_HOLIDAYS', '(unset)', 'comma-separated YYYY-MM-DD holidays of the business calendar'],
   ['ACCORD_SLA_ACKNOWLEDGE_DAYS', '3', 'business days to acknowledge a report'],
   ['ACCORD_SLA_TRIAGE_DAYS', '10', 'business days to triage (validate or invalidate) a report'],
+  ['ACCORD_EMBARGO_DEFAULT_DAYS', '90', 'default embargo length in days, counted from the report'],
+  ['ACCORD_EMBARGO_GRACE_HOURS', '0', 'hours an embargo runs on after a parachute cord is pulled (0: at once)'],
+  ['ACCORD_EMBARGO_HOURS', '09:00-17:00', 'local business hours; an embargo ending outside them is warned about'],
+  ['ACCORD_EMBARGO_HOLIDAYS', '(unset)', 'comma-separated COUNTRY:YYYY-MM-DD holidays (JP:2027-01-01)'],
   ['ACCORD_INTAKE_SMTP_PORT', '(unset)', 'port of the SMTP listener for forwarded security@ mail; unset: off'],
   ['ACCORD_INTAKE_SMTP_HOST', '127.0.0.1', 'address of that SMTP listener'],
   ['ACCORD_INTAKE_ADDRESSES', '(unset)', 'comma-separated recipients the listener accepts (unset: any)'],
@@ -114,6 +132,8 @@ export const configVariables = [
   ['ACCORD_PREFERRED_LANGUAGES', 'en, ja', 'security.txt Preferred-Languages'],
   ['ACCORD_POLICY_FILE', '(unset)', 'Markdown file with the disclosure policy shown at /policy'],
   ['ACCORD_SIGN_SECURITY_TXT', 'true', 'OpenPGP clear-sign security.txt with the instance key'],
+  ['ACCORD_CVE_ORG_ID', '(unset)', "the CNA's organization UUID in the CVE program (CVE record exports)"],
+  ['ACCORD_CVE_SHORT_NAME', '(unset)', "the CNA's short name in the CVE program (CVE record exports)"],
   ['SMTP_HOST', '(unset)', 'SMTP server; unset keeps mail in the outbox table only'],
   ['SMTP_PORT', '587', 'SMTP port'],
   ['SMTP_SECURE', 'false', 'true for implicit TLS (port 465)'],
@@ -262,6 +282,21 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       errors.push(`ACCORD_HOLIDAYS: "${h}" is not a date like 2026-12-25`);
     }
   }
+  const businessHours = env.ACCORD_EMBARGO_HOURS?.trim() || '09:00-17:00';
+  const hoursMatch = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(businessHours);
+  if (!hoursMatch || businessHours.slice(0, 5) >= businessHours.slice(6) || businessHours.slice(6) > '24:00') {
+    errors.push(`ACCORD_EMBARGO_HOURS="${businessHours}" must be a range like 09:00-17:00 (start before end)`);
+  }
+  const countryHolidays: Record<string, string[]> = {};
+  for (const entry of list(env, 'ACCORD_EMBARGO_HOLIDAYS')) {
+    const m = /^([A-Za-z]{2}):(\d{4}-\d{2}-\d{2})$/.exec(entry);
+    if (!m || Number.isNaN(Date.parse(`${m[2]}T00:00:00Z`))) {
+      errors.push(`ACCORD_EMBARGO_HOLIDAYS: "${entry}" is not COUNTRY:YYYY-MM-DD like JP:2027-01-01`);
+      continue;
+    }
+    const country = (m[1] ?? '').toUpperCase();
+    (countryHolidays[country] ??= []).push(m[2] ?? '');
+  }
   const attachmentTypes = env.ACCORD_ATTACHMENT_TYPES?.trim()
     ? list(env, 'ACCORD_ATTACHMENT_TYPES').map((t) => t.toLowerCase())
     : defaultAttachmentTypes;
@@ -283,6 +318,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   }
   const policyFile = env.ACCORD_POLICY_FILE?.trim() ? path.resolve(cwd, env.ACCORD_POLICY_FILE.trim()) : null;
 
+  const cveOrgId = env.ACCORD_CVE_ORG_ID?.trim().toLowerCase() || null;
+  if (cveOrgId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cveOrgId)) {
+    errors.push(`ACCORD_CVE_ORG_ID="${cveOrgId}" must be the UUID the CVE program gave your CNA`);
+  }
+  const cveShortName = env.ACCORD_CVE_SHORT_NAME?.trim() || null;
+  if (cveShortName && !/^[A-Za-z0-9_-]{2,32}$/.test(cveShortName)) {
+    errors.push(`ACCORD_CVE_SHORT_NAME="${cveShortName}" must be 2 to 32 letters, digits, - or _`);
+  }
   const config: Config = {
     port,
     host,
@@ -319,6 +362,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       acknowledgeDays: int(env, 'ACCORD_SLA_ACKNOWLEDGE_DAYS', 3, 0, 365, errors),
       triageDays: int(env, 'ACCORD_SLA_TRIAGE_DAYS', 10, 0, 365, errors),
     },
+    embargo: {
+      defaultDays: int(env, 'ACCORD_EMBARGO_DEFAULT_DAYS', 90, 1, 3650, errors),
+      graceHours: int(env, 'ACCORD_EMBARGO_GRACE_HOURS', 0, 0, 168, errors),
+      businessHours: { start: businessHours.slice(0, 5), end: businessHours.slice(6) },
+      countryHolidays,
+    },
     intake: { smtpPort: intakePort, smtpHost: env.ACCORD_INTAKE_SMTP_HOST?.trim() || '127.0.0.1', addresses },
     disclosure: {
       contacts: contacts.length > 0 ? contacts : [`${baseUrl}/report`],
@@ -328,6 +377,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       policyFile,
       signSecurityTxt: bool(env, 'ACCORD_SIGN_SECURITY_TXT', true, errors),
     },
+    cve: { orgId: cveOrgId, shortName: cveShortName },
   };
 
   if (errors.length > 0) {

@@ -554,6 +554,371 @@ export interface WebhookDeliveriesTable {
   delivered_at: Timestamp | null;
 }
 
+/** Embargoes (migration 20261128T040000): one per case, its proposals, consents and parachute cords. */
+export interface EmbargoesTable {
+  case_id: string;
+  em_state: 'N' | 'P' | 'A' | 'R' | 'X';
+  active_proposal_id: string | null;
+  pending_proposal_id: string | null;
+  ends_at: Timestamp | null;
+  time_zone: string | null;
+  grace_until: Timestamp | null;
+  exit_reason: 'cord' | 'terminated' | 'ended' | null;
+  exited_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EmbargoProposalsTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  revision: boolean;
+  local_end: string;
+  time_zone: string;
+  ends_at: Timestamp;
+  rationale: string;
+  proposed_by: string | null;
+  proposed_by_label: string;
+  acknowledged_warnings: Json<string[]>;
+  status: 'pending' | 'accepted' | 'rejected' | 'superseded' | 'withdrawn';
+  decided_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface EmbargoConsentsTable {
+  proposal_id: string;
+  participant_id: string;
+  state: 'invited' | 'signatory' | 'declined' | 'lapsed';
+  exceeds_max: boolean;
+  max_days: number | null;
+  accepted_longer: boolean;
+  decided_by: string | null;
+  decided_by_label: string | null;
+  decided_at: Timestamp | null;
+  note: string;
+}
+
+export interface EmbargoCordsTable {
+  id: string;
+  case_id: string;
+  trigger: 'exploit_public' | 'attacks_observed' | 'details_public' | 'early_fix';
+  description: string;
+  defined_by: string | null;
+  created_at: Timestamp;
+  pulled_at: Timestamp | null;
+  pulled_by: string | null;
+  pulled_by_label: string | null;
+  pulled_participant_id: string | null;
+  evidence_url: string | null;
+  evidence_note: string | null;
+}
+
+export interface OrgEmbargoPoliciesTable {
+  org_id: string;
+  max_days: number;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface ReleasePlansTable {
+  case_id: string;
+  publish_at: Timestamp | null;
+  embargo_state: Generated<'none' | 'active' | 'exited'>;
+  embargo_ends_at: Timestamp | null;
+  embargo_exit_reason: string | null;
+  checklist: Json<ChecklistItemJson[]>;
+  checklist_opened_at: Timestamp | null;
+  notes: Generated<string>;
+  early_requested_by: string | null;
+  early_requested_at: Timestamp | null;
+  early_reason: string | null;
+  published_at: Timestamp | null;
+  published_by: string | null;
+  published_via: 'schedule' | 'two_person' | null;
+  notified_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One release-day checklist item (a default one has a `key` the UI translates). */
+export interface ChecklistItemJson {
+  id: string;
+  key: string | null;
+  label: string;
+  done: boolean;
+  doneBy: string | null;
+  doneAt: string | null;
+}
+
+export interface ReleaseReadinessTable {
+  participant_id: string;
+  case_id: string;
+  advisory_ready: boolean;
+  fix_available: boolean;
+  customers_notified: boolean;
+  note: string;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface AdvisorySubscriptionsTable {
+  id: string;
+  email: string;
+  scope: 'all' | 'vendor' | 'product';
+  vendor_org_id: string | null;
+  product: string | null;
+  confirm_hash: string;
+  confirm_expires_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  unsubscribe_hash: string;
+  unsubscribed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AdvisoryMailsTable {
+  case_id: string;
+  subscription_id: string;
+  outbox_id: string;
+  /** Each mail carries its own unsubscribe link (only its SHA-256 is kept). */
+  unsubscribe_hash: string;
+  created_at: Timestamp;
+}
+
+/** Advisories (migration 20261128T060000): the editable document, its revisions, the published files. */
+export interface AdvisoriesTable {
+  id: string;
+  tracking_id: string;
+  case_id: string | null;
+  title: string;
+  state: 'draft' | 'review' | 'approved' | 'published';
+  tlp: string;
+  content: Json<Record<string, unknown>>;
+  pending_summary: string;
+  published_revision: number;
+  lock_version: number;
+  author_id: string | null;
+  submitted_by: string | null;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  initial_release_at: Timestamp | null;
+  current_release_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AdvisoryRevisionsTable {
+  id: string;
+  advisory_id: string;
+  number: number;
+  summary: string;
+  title: string;
+  tlp: string;
+  content: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface AdvisoryFilesTable {
+  id: string;
+  advisory_id: string;
+  revision: number;
+  tlp: string;
+  year: number;
+  filename: string;
+  document: string;
+  sha256: string;
+  sha512: string;
+  signature: string;
+  key_fingerprint: string;
+  released_at: Timestamp;
+  created_at: Timestamp;
+}
+
+/** Case execution template and PSIRT Services Framework self-assessment (migration 20261128T080000). */
+export interface CaseworkTemplatesTable {
+  id: string;
+  org_id: string;
+  steps: Json<{ key: string; title: string }[]>;
+  questions: Json<{ key: string; text: string }[]>;
+  postmortem_days: number;
+  updated_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseworkTable {
+  case_id: string;
+  steps: Json<{ key: string; title: string }[]>;
+  questions: Json<{ key: string; text: string }[]>;
+  postmortem_days: number;
+  signoffs: Json<Record<string, { name: string; date: string; userId: string | null; at: string; note: string }>>;
+  overview: Json<Record<string, string>>;
+  postmortem: Json<{ answers: Record<string, string>; participants: string; heldOn: string | null }>;
+  postmortem_completed_at: Timestamp | null;
+  postmortem_notified_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseworkEntriesTable {
+  id: string;
+  case_id: string;
+  kind: 'stakeholder' | 'meeting' | 'reproduction' | 'remediation';
+  data: Json<Record<string, unknown>>;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface AssessmentsTable {
+  id: string;
+  org_id: string;
+  title: string;
+  assessed_on: string;
+  notes: string;
+  framework_version: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AssessmentItemsTable {
+  assessment_id: string;
+  item_id: string;
+  level: number;
+  evidence: string;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface AssessmentGapsTable {
+  id: string;
+  assessment_id: string;
+  item_id: string;
+  action: string;
+  owner: string;
+  due_on: string | null;
+  done: boolean;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** SLA target per ISO/IEC 30111 stage and severity (migration 20261128T070000). */
+export interface SlaPoliciesTable {
+  stage: string;
+  severity: string;
+  target_business_days: number;
+  at_risk_fraction: number;
+  pause_awaiting_finder: boolean;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface SlaCalendarTable {
+  id: string;
+  time_zone: string;
+  workdays: Json<number[]>;
+  holidays: Json<string[]>;
+  hours: Json<{ start: string; end: string } | null>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+/** A clock's state derived from events at the last recomputation. */
+export interface SlaClocksTable {
+  subject_type: 'report' | 'case';
+  subject_id: string;
+  stage: string;
+  label: string;
+  severity: string;
+  owner_id: string | null;
+  lead_id: string | null;
+  started_at: Timestamp;
+  stopped_at: Timestamp | null;
+  paused_since: Timestamp | null;
+  due_at: Timestamp;
+  risk_at: Timestamp | null;
+  computed_at: Timestamp;
+}
+
+export interface SlaAlertsTable {
+  id: string;
+  subject_type: 'report' | 'case';
+  subject_id: string;
+  stage: string;
+  threshold: 'at_risk' | 'breached';
+  due_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface MetricReportsTable {
+  report_id: string;
+  tracking_id: string;
+  received_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  triaged_at: Timestamp | null;
+  ack_business_days: number | null;
+  triage_business_days: number | null;
+  valid: boolean | null;
+  rm_state: string;
+  severity: string;
+  cwe: string | null;
+  product: string;
+  finder_id: string | null;
+  owner_id: string | null;
+  case_id: string | null;
+  ack_sla: string;
+  triage_sla: string;
+}
+
+export interface MetricCasesTable {
+  case_id: string;
+  label: string;
+  opened_at: Timestamp;
+  first_report_at: Timestamp;
+  vendor_aware_at: Timestamp | null;
+  fix_ready_at: Timestamp | null;
+  all_fixed_at: Timestamp | null;
+  deployed_at: Timestamp | null;
+  public_at: Timestamp | null;
+  exploit_public_at: Timestamp | null;
+  attacks_at: Timestamp | null;
+  advisory_at: Timestamp | null;
+  owner_id: string | null;
+  severity: string;
+  cwe: string | null;
+  products: Json<string[]>;
+  remediation_sla: string;
+  release_sla: string;
+  desiderata: Json<Record<string, string>>;
+  desiderata_met: number;
+  desiderata_violated: number;
+  fix_before_public: boolean | null;
+}
+
+export interface MetricVendorsTable {
+  participant_id: string;
+  case_id: string;
+  org_id: string | null;
+  notified_at: Timestamp;
+  first_answer_at: Timestamp | null;
+}
+
+export interface MetricRunsTable {
+  id: string;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  duration_ms: number;
+  reports: number;
+  cases: number;
+  vendors: number;
+  clocks: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -601,6 +966,32 @@ export interface Database {
   digest_items: DigestItemsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  embargoes: EmbargoesTable;
+  embargo_proposals: EmbargoProposalsTable;
+  embargo_consents: EmbargoConsentsTable;
+  embargo_cords: EmbargoCordsTable;
+  org_embargo_policies: OrgEmbargoPoliciesTable;
+  advisories: AdvisoriesTable;
+  advisory_revisions: AdvisoryRevisionsTable;
+  advisory_files: AdvisoryFilesTable;
+  release_plans: ReleasePlansTable;
+  release_readiness: ReleaseReadinessTable;
+  advisory_subscriptions: AdvisorySubscriptionsTable;
+  advisory_mails: AdvisoryMailsTable;
+  casework_templates: CaseworkTemplatesTable;
+  casework: CaseworkTable;
+  casework_entries: CaseworkEntriesTable;
+  assessments: AssessmentsTable;
+  assessment_items: AssessmentItemsTable;
+  assessment_gaps: AssessmentGapsTable;
+  sla_policies: SlaPoliciesTable;
+  sla_calendar: SlaCalendarTable;
+  sla_clocks: SlaClocksTable;
+  sla_alerts: SlaAlertsTable;
+  metric_reports: MetricReportsTable;
+  metric_cases: MetricCasesTable;
+  metric_vendors: MetricVendorsTable;
+  metric_runs: MetricRunsTable;
 }
 
 export type OrgContactRow = Selectable<OrgContactsTable>;
@@ -622,4 +1013,10 @@ export type UserUpdate = Updateable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
+export type EmbargoRow = Selectable<EmbargoesTable>;
+export type EmbargoProposalRow = Selectable<EmbargoProposalsTable>;
+export type EmbargoCordRow = Selectable<EmbargoCordsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type AdvisoryRow = Selectable<AdvisoriesTable>;
+export type AdvisoryRevisionRow = Selectable<AdvisoryRevisionsTable>;
+export type AdvisoryFileRow = Selectable<AdvisoryFilesTable>;

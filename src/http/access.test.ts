@@ -5,6 +5,7 @@ import { addMember, makeApp, makeCtx, makeOrg, makeUser, signIn, type Session } 
 import type { OrganizationRow, UserRow } from '../db/schema.ts';
 import { submitReport } from '../reports/commands.ts';
 import { openCase } from '../cases/commands.ts';
+import { createAdvisory } from '../advisories/commands.ts';
 import { systemActor } from '../policy/actor.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 
@@ -24,6 +25,7 @@ describe('access control on every endpoint', () => {
   let globexUser: UserRow;
   let report: { id: string };
   let caseRow: { id: string };
+  let advisory: { id: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -45,6 +47,7 @@ describe('access control on every endpoint', () => {
     }
     report = (await submitReport(ctx, sampleReport(), { channel: 'api', submittedEncrypted: false })).report;
     caseRow = await openCase({ ...ctx, actor: systemActor('test') }, { title: 'A hidden case' });
+    advisory = await createAdvisory({ ...ctx, actor: systemActor('test') }, { caseId: caseRow.id });
   });
   afterAll(async () => {
     await app.close();
@@ -506,6 +509,64 @@ describe('access control on every endpoint', () => {
       { noticeOnly: true },
       { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
     ],
+    // Embargoes: readers of the full case only (others 404); the lead and coordinators manage (403).
+    [
+      'a case embargo',
+      'GET',
+      `/api/v1/cases/${caseRow.id}/embargo`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    [
+      'propose an embargo',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/embargo/proposals`,
+      { end: '2030-01-10T10:00', timeZone: 'Europe/Berlin' },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'consent to an embargo',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/embargo/consent`,
+      { decision: 'accept' },
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    [
+      'terminate an embargo',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/embargo/terminate`,
+      {},
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403, analyst: 403 },
+    ],
+    ['parachute cords', 'GET', `/api/v1/cases/${caseRow.id}/embargo/cords`, undefined, { anon: 401, vendor: 404 }],
+    [
+      'agree a parachute cord',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/embargo/cords`,
+      { trigger: 'exploit_public' },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'pull a parachute cord',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/embargo/cords/00000000-0000-4000-8000-000000000000/pull`,
+      { note: 'Details leaked' },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403 },
+    ],
+    [
+      "another org's maximum embargo length",
+      'GET',
+      `/api/v1/orgs/${globex.id}/embargo-policy`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    [
+      "set another org's maximum embargo length",
+      'PUT',
+      `/api/v1/orgs/${globex.id}/embargo-policy`,
+      { maxDays: 14 },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403, analyst: 403 },
+    ],
     [
       "another org's webhooks",
       'GET',
@@ -548,13 +609,280 @@ describe('access control on every endpoint', () => {
       undefined,
       { anon: 401, vendor: 404, analyst: 403 },
     ],
+    // Case execution template and self-assessment: staff only (others 404), writes by role (403).
+    ['casework template', 'GET', '/api/v1/casework/templates', undefined, { anon: 401, outsider: 404, vendor: 404 }],
+    [
+      'change the casework template',
+      'PUT',
+      '/api/v1/casework/templates',
+      { steps: [{ key: 'a', title: 'A' }], questions: [{ key: 'q', text: 'Q?' }], postmortemDays: 3 },
+      { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'reset the casework template',
+      'DELETE',
+      '/api/v1/casework/templates',
+      undefined,
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'casework of a case',
+      'GET',
+      `/api/v1/cases/${caseRow.id}/casework`,
+      undefined,
+      { anon: 401, outsider: 404, vendor: 404 },
+    ],
+    [
+      'sign a casework step off',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/casework/checklist`,
+      { step: 'triage' },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'withdraw a sign-off',
+      'DELETE',
+      `/api/v1/cases/${caseRow.id}/casework/checklist?step=triage`,
+      undefined,
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'add a casework entry',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/casework/entries`,
+      { kind: 'reproduction', data: { by: 'x', on: '2026-01-01', steps: 'x' } },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403 },
+    ],
+    [
+      'change a casework entry',
+      'PATCH',
+      `/api/v1/cases/${caseRow.id}/casework/entries/00000000-0000-4000-8000-000000000000`,
+      { data: {} },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'remove a casework entry',
+      'DELETE',
+      `/api/v1/cases/${caseRow.id}/casework/entries/00000000-0000-4000-8000-000000000000`,
+      undefined,
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'casework issue overview',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/casework/overview`,
+      { summary: 'x' },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'casework post-mortem',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/casework/postmortem`,
+      { answers: {} },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    ['assessment framework', 'GET', '/api/v1/assessments/framework', undefined, { anon: 401, vendor: 404 }],
+    ['assessments', 'GET', '/api/v1/assessments', undefined, { anon: 401, outsider: 404, vendor: 404 }],
+    [
+      'start an assessment',
+      'POST',
+      '/api/v1/assessments',
+      { title: 'x' },
+      { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'an assessment',
+      'GET',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'change an assessment',
+      'PATCH',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000',
+      { title: 'x' },
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'rate assessment items',
+      'PUT',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000/items',
+      { items: [{ itemId: '1.1.1', level: 1 }] },
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'add a gap action',
+      'POST',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000/gaps',
+      { itemId: '1', action: 'x', owner: 'y' },
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'change a gap action',
+      'PATCH',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000/gaps/00000000-0000-4000-8000-000000000000',
+      { done: true },
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'remove a gap action',
+      'DELETE',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000/gaps/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { anon: 401, vendor: 404 },
+    ],
+    [
+      'export an assessment',
+      'GET',
+      '/api/v1/assessments/00000000-0000-4000-8000-000000000000/export?format=csv',
+      undefined,
+      { anon: 401, vendor: 404 },
+    ],
     ['rotate the instance key', 'POST', '/api/v1/instance-key/rotate', undefined, { anon: 401, coordinator: 403 }],
+    // PSIRT metrics and SLA: staff only; refreshing for admins and coordinators; policies for admins.
+    ['metrics summary', 'GET', '/api/v1/metrics/summary', undefined, { anon: 401, outsider: 403, vendor: 403 }],
+    [
+      'metrics export',
+      'GET',
+      '/api/v1/metrics/export?format=csv&dataset=reports',
+      undefined,
+      { anon: 401, outsider: 403, vendor: 403 },
+    ],
+    ['metrics owners', 'GET', '/api/v1/metrics/owners', undefined, { anon: 401, vendor: 403 }],
+    [
+      'recompute metrics',
+      'POST',
+      '/api/v1/metrics/refresh',
+      undefined,
+      { anon: 401, vendor: 403, viewer: 403, analyst: 403 },
+    ],
+    ['SLA clocks at risk', 'GET', '/api/v1/sla/clocks', undefined, { anon: 401, outsider: 403, vendor: 403 }],
+    ['SLA policies', 'GET', '/api/v1/sla/policies', undefined, { anon: 401, vendor: 403 }],
+    [
+      'set SLA policies',
+      'PUT',
+      '/api/v1/sla/policies',
+      { policies: [] },
+      { anon: 401, vendor: 403, analyst: 403, coordinator: 403 },
+    ],
+    [
+      'set the SLA calendar',
+      'PUT',
+      '/api/v1/sla/calendar',
+      { timeZone: 'UTC' },
+      { anon: 401, vendor: 403, viewer: 403, coordinator: 403 },
+    ],
     [
       'reset with a bad token',
       'POST',
       '/api/v1/password-reset/confirm',
       { token: 'accr_not-a-real-token', password: 'whatever it is ok' },
       { anon: 401 },
+    ],
+    ['list advisories', 'GET', '/api/v1/advisories', undefined, { anon: 401 }],
+    [
+      'create an advisory',
+      'POST',
+      '/api/v1/advisories',
+      { content: { title: 'A standalone advisory' } },
+      { anon: 401, vendor: 403, viewer: 403 },
+    ],
+    ['check advisory content', 'POST', '/api/v1/advisories/check', { content: {} }, { anon: 401, vendor: 403 }],
+    [
+      'read an advisory',
+      'GET',
+      `/api/v1/advisories/${advisory.id}`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    [
+      'edit an advisory',
+      'PUT',
+      `/api/v1/advisories/${advisory.id}`,
+      { content: {}, lockVersion: 1 },
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'approve an advisory',
+      'POST',
+      `/api/v1/advisories/${advisory.id}/actions`,
+      { action: 'approve' },
+      { anon: 401, vendor: 404, analyst: 403, viewer: 403 },
+    ],
+    ['diff an advisory', 'GET', `/api/v1/advisories/${advisory.id}/diff?from=0`, undefined, { anon: 401, vendor: 404 }],
+    [
+      'export an advisory',
+      'GET',
+      `/api/v1/advisories/${advisory.id}/export?format=md`,
+      undefined,
+      { anon: 401, vendor: 404, outsider: 404 },
+    ],
+    ['preview an advisory', 'GET', `/api/v1/advisories/${advisory.id}/preview`, undefined, { anon: 401, vendor: 404 }],
+    ['restricted CSAF documents', 'GET', '/api/v1/csaf/red/index.txt', undefined, { anon: 401 }],
+    // The release plan (issue 5): participants read, the lead/coordinators edit, staff publish early.
+    [
+      'release plan',
+      'GET',
+      `/api/v1/cases/${caseRow.id}/release`,
+      undefined,
+      { anon: 401, outsider: 404, vendor: 404 },
+    ],
+    [
+      'set the release plan',
+      'PATCH',
+      `/api/v1/cases/${caseRow.id}/release`,
+      { notes: 'x' },
+      { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'set readiness',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/release/readiness/00000000-0000-4000-8000-000000000000`,
+      { fixAvailable: true },
+      { anon: 401, outsider: 404, vendor: 404 },
+    ],
+    [
+      'add a checklist item',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/release/checklist`,
+      { label: 'x' },
+      { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'tick a checklist item',
+      'PATCH',
+      `/api/v1/cases/${caseRow.id}/release/checklist/00000000-0000-4000-8000-000000000000`,
+      { done: true },
+      { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'approve a statement',
+      'PUT',
+      `/api/v1/cases/${caseRow.id}/release/statements/00000000-0000-4000-8000-000000000000/approval`,
+      { approved: true },
+      { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'ask to publish early',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/release/publish-request`,
+      { reason: 'x' },
+      { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'withdraw the early publication request',
+      'DELETE',
+      `/api/v1/cases/${caseRow.id}/release/publish-request`,
+      undefined,
+      { anon: 401, vendor: 404, viewer: 403 },
+    ],
+    [
+      'confirm the early publication',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/release/publish-confirm`,
+      undefined,
+      { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
     ],
   ];
 

@@ -1,7 +1,8 @@
 import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newId } from '../core/ids.ts';
-import type { InstanceKeyRow } from '../db/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database, InstanceKeyRow } from '../db/schema.ts';
 import { authorize, instance } from '../policy/policy.ts';
 import { generateInstanceKey } from './pgp.ts';
 import { currentInstanceKey } from './queries.ts';
@@ -21,30 +22,47 @@ export async function ensureInstanceKey(ctx: Ctx): Promise<InstanceKeyRow> {
   if (existing) return existing;
   const { name, email } = keyIdentity(ctx);
   const key = await generateInstanceKey(name, email, ctx.now());
-  return inTransaction(ctx, async (tx) => {
-    const row = await tx
-      .insertInto('instance_keys')
-      .values({
-        id: newId(),
-        fingerprint: key.fingerprint,
-        algorithm: key.algorithm,
-        public_key: key.publicKey,
-        private_key: key.privateKey,
-        created_at: ctx.now(),
-        retired_at: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return (await currentInstanceKey(tx))!;
-    await recordAudit(tx, ctx, {
-      action: 'instance_key.create',
-      subjectType: 'instance_key',
-      subjectId: row.id,
-      summary: { fingerprint: row.fingerprint },
-    });
-    return row;
+  return inTransaction(ctx, (tx) => storeInstanceKey(tx, ctx, key));
+}
+
+/**
+ * The instance key inside the caller's transaction, created there when the instance has none yet (a reader on
+ * the embedded engine must not open a second connection while its transaction is open).
+ */
+export async function ensureInstanceKeyIn(tx: Transaction<Database>, ctx: Ctx): Promise<InstanceKeyRow> {
+  const existing = await currentInstanceKey(tx);
+  if (existing) return existing;
+  const { name, email } = keyIdentity(ctx);
+  return storeInstanceKey(tx, ctx, await generateInstanceKey(name, email, ctx.now()));
+}
+
+async function storeInstanceKey(
+  tx: Transaction<Database>,
+  ctx: Ctx,
+  key: Awaited<ReturnType<typeof generateInstanceKey>>,
+): Promise<InstanceKeyRow> {
+  const row = await tx
+    .insertInto('instance_keys')
+    .values({
+      id: newId(),
+      fingerprint: key.fingerprint,
+      algorithm: key.algorithm,
+      public_key: key.publicKey,
+      private_key: key.privateKey,
+      created_at: ctx.now(),
+      retired_at: null,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return (await currentInstanceKey(tx))!;
+  await recordAudit(tx, ctx, {
+    action: 'instance_key.create',
+    subjectType: 'instance_key',
+    subjectId: row.id,
+    summary: { fingerprint: row.fingerprint },
   });
+  return row;
 }
 
 /** Admins rotate the key: the old one is retired (kept, so older mail still decrypts). */

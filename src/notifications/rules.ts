@@ -137,6 +137,13 @@ export const eventAudience: Record<string, EventAudience> = {
   terms_accepted: 'participants',
   rm_transition: 'participants',
   cs_event: 'participants',
+  embargo_proposed: 'participants',
+  embargo_consent: 'participants',
+  embargo_agreed: 'participants',
+  embargo_rejected: 'participants',
+  embargo_exited: 'participants',
+  embargo_cord_defined: 'participants',
+  embargo_cord_pulled: 'participants',
   thread_created: 'thread',
   status_changed: 'own',
   first_seen: 'own',
@@ -158,7 +165,13 @@ export function eventDataFor(kind: string, data: Record<string, unknown>, staff:
 }
 
 /** Organizations' machine notifications. `ping` is sent on request, to test an endpoint. */
-export const webhookEventKinds = ['post.created', 'status.changed', 'case.state_changed'] as const;
+export const webhookEventKinds = [
+  'post.created',
+  'status.changed',
+  'case.state_changed',
+  'embargo.changed',
+  'embargo.cord_pulled',
+] as const;
 export type WebhookEventKind = (typeof webhookEventKinds)[number] | 'ping';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

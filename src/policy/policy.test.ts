@@ -55,6 +55,8 @@ const instanceActions: InstanceAction[] = [
   'instance_key:rotate',
   'case:create',
   'case:request',
+  'metrics:read',
+  'metrics:refresh',
 ];
 
 // Expected instance capabilities: everything not listed is refused.
@@ -69,9 +71,20 @@ const instanceAllowed: Record<Who, InstanceAction[]> = {
     'finder:read',
     'case:create',
     'case:request',
+    'metrics:read',
+    'metrics:refresh',
   ],
-  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read', 'case:create', 'case:request'],
-  viewer: ['user:list', 'org:list', 'report:list', 'finder:read', 'case:request'],
+  analyst: [
+    'user:list',
+    'org:list',
+    'settings:read',
+    'report:list',
+    'finder:read',
+    'case:create',
+    'case:request',
+    'metrics:read',
+  ],
+  viewer: ['user:list', 'org:list', 'report:list', 'finder:read', 'case:request', 'metrics:read'],
   vendorAdmin: ['case:request'],
   vendorMember: ['case:request'],
   outsider: [],

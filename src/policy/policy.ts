@@ -21,7 +21,10 @@ export type InstanceAction =
   | 'finder:read'
   | 'instance_key:rotate'
   | 'case:create'
-  | 'case:request';
+  | 'case:request'
+  /** PSIRT metrics, SLA clocks and policies (read: every staff role; refresh: admins and coordinators). */
+  | 'metrics:read'
+  | 'metrics:refresh';
 /** On one report: staff read and triage; its finder (account or follow-up link) reads the shared part and answers. */
 export type ReportAction = 'report:read' | 'report:read_internal' | 'report:triage' | 'report:answer';
 /**
@@ -29,7 +32,12 @@ export type ReportAction = 'report:read' | 'report:read_internal' | 'report:tria
  * `statement` is a participant writing its own statuses; `manage` is the lead or a coordinator.
  */
 export type CaseAction = 'case:read' | 'case:read_full' | 'case:manage' | 'case:accept_terms' | 'case:statement';
-export type Action = UserAction | OrgAction | InstanceAction | ReportAction | CaseAction;
+/**
+ * On one advisory (staff only): `edit` drafts, `approve` needs someone other than its author and
+ * whoever submitted it for review, `publish` releases an approved one.
+ */
+export type AdvisoryAction = 'advisory:read' | 'advisory:edit' | 'advisory:approve' | 'advisory:publish';
+export type Action = UserAction | OrgAction | InstanceAction | ReportAction | CaseAction | AdvisoryAction;
 
 /** What a staff role may do across the instance. */
 export const staffCapabilities = {
@@ -46,10 +54,22 @@ export const staffCapabilities = {
     'finder:read',
     'instance_key:rotate',
     'case:create',
+    'metrics:read',
+    'metrics:refresh',
   ],
-  coordinator: ['user:list', 'org:list', 'org:create', 'settings:read', 'report:list', 'finder:read', 'case:create'],
-  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read', 'case:create'],
-  viewer: ['user:list', 'org:list', 'report:list', 'finder:read'],
+  coordinator: [
+    'user:list',
+    'org:list',
+    'org:create',
+    'settings:read',
+    'report:list',
+    'finder:read',
+    'case:create',
+    'metrics:read',
+    'metrics:refresh',
+  ],
+  analyst: ['user:list', 'org:list', 'settings:read', 'report:list', 'finder:read', 'case:create', 'metrics:read'],
+  viewer: ['user:list', 'org:list', 'report:list', 'finder:read', 'metrics:read'],
 } as const satisfies Record<StaffRole, readonly InstanceAction[]>;
 
 export interface UserResource {
@@ -84,7 +104,14 @@ export interface CaseResource {
   participation: readonly { orgId: string; accepted: boolean; allowed: boolean }[];
 }
 
-export type Resource = UserResource | OrgResource | InstanceResource | ReportResource | CaseResource;
+export interface AdvisoryResource {
+  type: 'advisory';
+  id: string;
+  authorId: string | null;
+  submittedBy: string | null;
+}
+
+export type Resource = UserResource | OrgResource | InstanceResource | ReportResource | CaseResource | AdvisoryResource;
 
 type ResourceFor<A extends Action> = A extends UserAction
   ? UserResource
@@ -94,7 +121,9 @@ type ResourceFor<A extends Action> = A extends UserAction
       ? ReportResource
       : A extends CaseAction
         ? CaseResource
-        : InstanceResource;
+        : A extends AdvisoryAction
+          ? AdvisoryResource
+          : InstanceResource;
 
 export const instance: InstanceResource = { type: 'instance' };
 
@@ -167,6 +196,21 @@ export function can<A extends Action>(actor: Actor, action: A, resource: Resourc
           return mine.some((p) => !p.accepted);
         case 'case:statement':
           return mine.some((p) => p.accepted);
+      }
+      return false;
+    }
+    case 'advisory': {
+      const staff = actor.staffRole;
+      const manager = staff === 'admin' || staff === 'coordinator';
+      switch (action as AdvisoryAction) {
+        case 'advisory:read':
+          return staff !== null;
+        case 'advisory:edit':
+          return manager || staff === 'analyst';
+        case 'advisory:approve':
+          return manager && actor.userId !== resource.authorId && actor.userId !== resource.submittedBy;
+        case 'advisory:publish':
+          return manager;
       }
       return false;
     }

@@ -6,11 +6,15 @@ import pino from 'pino';
 import type { Ctx } from '../app/context.ts';
 import { startAuthCache } from '../auth/cache.ts';
 import { caseReminderJob, REMINDER_JOB } from '../cases/reminders.ts';
+import { POSTMORTEM_SWEEP_JOB, postmortemSweepJob } from '../casework/commands.ts';
 import { acceptIntakeMail, INTAKE_JOB, intakeMailJob } from '../intake/commands.ts';
+import { METRICS_REFRESH_JOB, metricsRefreshJob } from '../metrics/commands.ts';
+import { SLA_ALERT_JOB, slaAlertJob } from '../slapolicy/commands.ts';
 import { startIntakeSmtp, type IntakeSmtp } from '../intake/smtp.ts';
 import { ensureInstanceKey } from '../keys/commands.ts';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/connect.ts';
+import { EMBARGO_END_JOB, embargoEndJob } from '../embargo/commands.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
 import { pruneRateLimits } from '../http/rate-limit-store.ts';
@@ -23,6 +27,7 @@ import { webhookDeliveryJob } from '../notifications/delivery.ts';
 import { WEBHOOK_JOB } from '../notifications/dispatch.ts';
 import { ensureHomeOrg } from '../orgs/commands.ts';
 import { systemActor } from '../policy/actor.ts';
+import { publicationJobHandlers } from '../publication/jobs.ts';
 
 export const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -86,6 +91,15 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   };
   handlers[DIGEST_JOB] = digestJob;
   handlers[WEBHOOK_JOB] = webhookDeliveryJob;
+  handlers[EMBARGO_END_JOB] = embargoEndJob;
+  handlers[POSTMORTEM_SWEEP_JOB] = async (ctx) => {
+    await postmortemSweepJob(ctx);
+  };
+  Object.assign(handlers, publicationJobHandlers);
+  handlers[METRICS_REFRESH_JOB] = async (ctx) => {
+    await metricsRefreshJob(ctx);
+  };
+  handlers[SLA_ALERT_JOB] = slaAlertJob;
   return handlers;
 }
 
@@ -127,6 +141,18 @@ export async function serve(config: Config): Promise<void> {
     enqueueJob(handle.db, { kind: DIGEST_SWEEP_JOB, payload: {}, uniqueKey: `digest-sweep:${slot}` }, new Date()).catch(
       (err: unknown) => logger.warn({ err }, 'could not schedule the digest sweep'),
     );
+    // Post-mortems falling due after release: one sweep per ten minutes across all nodes.
+    enqueueJob(
+      handle.db,
+      { kind: POSTMORTEM_SWEEP_JOB, payload: {}, uniqueKey: `postmortem-sweep:${slot}` },
+      new Date(),
+    ).catch((err: unknown) => logger.warn({ err }, 'could not schedule the post-mortem sweep'));
+    // Metrics and SLA clocks: a full recomputation from the events (and new SLA alerts) per ten minutes.
+    enqueueJob(
+      handle.db,
+      { kind: METRICS_REFRESH_JOB, payload: {}, uniqueKey: `metrics-refresh:${slot}` },
+      new Date(),
+    ).catch((err: unknown) => logger.warn({ err }, 'could not schedule the metrics refresh'));
   };
   schedulePrune();
   const pruneTimer = setInterval(schedulePrune, 10 * 60_000);

@@ -16,6 +16,8 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { OrgDetailPage } from './pages/orgs/OrgDetailPage.tsx';
 import { OrgsPage } from './pages/orgs/OrgsPage.tsx';
 import { directoryPage } from './pages/directory/routes.tsx';
+import { operationsPage } from './pages/assessment/routes.tsx';
+import { metricsPage } from './pages/metrics/routes.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { FollowUpPage } from './pages/report/FollowUpPage.tsx';
@@ -35,12 +37,16 @@ const publicPages: Record<string, () => ReactNode> = {
   '/report/follow-up': () => <FollowUpPage />,
 };
 
-function signedInPage(path: string, can: (c: string) => boolean): ReactNode {
+function signedInPage(path: string, can: (c: string) => boolean, staff = false): ReactNode {
   if (match('/', path)) return <HomePage />;
   if (match('/profile', path)) return <ProfilePage />;
   if (match('/orgs', path)) return <OrgsPage />;
   const directory = directoryPage(path, can);
   if (directory !== undefined) return directory ?? <Forbidden />;
+  const operations = operationsPage(path, staff);
+  if (operations !== undefined) return operations ?? <Forbidden />;
+  const metrics = metricsPage(path, can);
+  if (metrics !== undefined) return metrics ?? <Forbidden />;
   const org = match('/orgs/:id', path);
   if (org?.id) return <OrgDetailPage key={org.id} id={org.id} />;
   if (match('/reports', path)) return can('report:list') ? <ReportsQueuePage /> : <Forbidden />;
@@ -101,7 +107,7 @@ export function App() {
     );
   else if (me === null) page = <LoginPage />;
   else if (isLogin) page = null;
-  else page = signedInPage(path, can);
+  else page = signedInPage(path, can, me.staffRole !== null);
 
   return (
     <>

@@ -14,6 +14,11 @@ import * as directory from './20261127T235000_directory.ts';
 import * as notifications from './20261128T010000_notifications.ts';
 import * as caseInvitations from './20261128T020000_case_invitations.ts';
 import * as reportsSearchColumn from './20261128T030000_reports_search_column.ts';
+import * as embargo from './20261128T040000_embargo.ts';
+import * as publication from './20261128T050000_publication.ts';
+import * as advisories from './20261128T060000_advisories.ts';
+import * as slaMetrics from './20261128T070000_sla_metrics.ts';
+import * as casework from './20261128T080000_casework.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +37,9 @@ export const migrations: Record<string, Migration> = {
   '20261128T010000_notifications': notifications,
   '20261128T020000_case_invitations': caseInvitations,
   '20261128T030000_reports_search_column': reportsSearchColumn,
+  '20261128T040000_embargo': embargo,
+  '20261128T050000_publication': publication,
+  '20261128T060000_advisories': advisories,
+  '20261128T070000_sla_metrics': slaMetrics,
+  '20261128T080000_casework': casework,
 };

@@ -22,6 +22,8 @@ export function TopBar() {
     { to: '/finders', label: t('nav.finders'), show: can('finder:read') },
     { to: '/orgs', label: t('nav.orgs'), show: true },
     { to: '/directory', label: t('nav.directory'), show: true },
+    { to: '/assessment', label: t('nav.assessment'), show: me?.staffRole != null },
+    { to: '/metrics', label: t('nav.metrics'), show: can('metrics:read') },
     { to: '/admin/users', label: t('nav.users'), show: can('user:list') },
     { to: '/admin/audit', label: t('nav.audit'), show: can('audit:read') },
     { to: '/admin/outbox', label: t('nav.outbox'), show: can('outbox:read') },

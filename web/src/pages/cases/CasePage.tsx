@@ -7,13 +7,16 @@ import { type TabDef, Tabs } from '../../components/Tabs.tsx';
 import { useAction, useFormatDate, useResource, useTitle } from '../../hooks.ts';
 import { notificationsApi } from '../../notificationsApi.ts';
 import { ChangesPanel } from './ChangesPanel.tsx';
+import { EmbargoAlert, EmbargoTab } from './EmbargoTab.tsx';
 import { NotificationPolicyCard } from './NotificationPolicyCard.tsx';
 import { ParticipantsTab } from './ParticipantsTab.tsx';
+import { ReleaseTab } from './ReleaseTab.tsx';
 import { StatusMatrixTab } from './StatusMatrixTab.tsx';
 import { SummaryTab } from './SummaryTab.tsx';
 import { ThreadsTab } from './ThreadsTab.tsx';
 import { TimelineTab } from './TimelineTab.tsx';
 import { VulnerabilitiesTab } from './VulnerabilitiesTab.tsx';
+import { CaseworkTab } from '../casework/CaseworkTab.tsx';
 
 /** Props of every tab of the case page: the case as loaded, and a reload after a change. */
 export interface CaseTabProps {
@@ -86,7 +89,17 @@ function TermsGate({ c, onAccepted }: { c: CaseMinimal; onAccepted: (c: CaseFull
   );
 }
 
-const tabIds = ['summary', 'vulnerabilities', 'participants', 'matrix', 'threads', 'timeline'] as const;
+const tabIds = [
+  'summary',
+  'vulnerabilities',
+  'participants',
+  'matrix',
+  'threads',
+  'embargo',
+  'release',
+  'timeline',
+  'casework',
+] as const;
 
 function initialTab(): string {
   const hash = window.location.hash.slice(1);
@@ -112,9 +125,12 @@ function CaseTabs({ c, reload, error }: CaseTabProps & { error: unknown }) {
     { id: 'participants', label: t('cases.tabs.participants'), render: () => <ParticipantsTab {...props} /> },
     { id: 'matrix', label: t('cases.tabs.matrix'), render: () => <StatusMatrixTab {...props} /> },
     { id: 'threads', label: t('cases.tabs.threads'), render: () => <ThreadsTab {...props} /> },
+    { id: 'embargo', label: t('cases.tabs.embargo'), render: () => <EmbargoTab {...props} /> },
+    { id: 'release', label: t('cases.tabs.release'), render: () => <ReleaseTab {...props} /> },
   ];
   if (c.access === 'staff') {
     tabs.push({ id: 'timeline', label: t('cases.tabs.timeline'), render: () => <TimelineTab {...props} /> });
+    tabs.push({ id: 'casework', label: t('cases.tabs.casework'), render: () => <CaseworkTab caseId={c.caseId} /> });
   }
   const choose = (id: string) => {
     setTab(id);
@@ -142,6 +158,7 @@ function CaseTabs({ c, reload, error }: CaseTabProps & { error: unknown }) {
         )}
       </div>
       <ErrorAlert error={error} />
+      <EmbargoAlert caseId={c.caseId} />
       <ChangesPanel c={c} onOpenThreads={() => choose('threads')} />
       <Tabs id="case" label={t('cases.tabs.label')} tabs={tabs} current={tab} onChange={choose} />
     </>

@@ -51,6 +51,13 @@ export function TimelineTab({ c }: CaseTabProps) {
         return [text(d.title), text(d.cve)].filter(Boolean).join(' · ');
       case 'post_added':
         return `TLP:${text(d.tlp)}`;
+      case 'casework_signoff':
+      case 'casework_signoff_cleared':
+        return [text(d.title) || text(d.step), text(d.name), text(d.date)].filter(Boolean).join(' · ');
+      case 'casework_entry_added':
+      case 'casework_entry_updated':
+      case 'casework_entry_removed':
+        return text(d.label);
       default:
         return who;
     }
