@@ -181,7 +181,8 @@ describe.skipIf(!haveChromium('case journey'))('case journey', () => {
     await shot(lead, 'c08-lead-private-thread');
 
     // The tabs follow the WAI-ARIA pattern: arrow keys, Home and End move between them.
-    await lead.getByRole('tab', { name: 'Threads' }).press('ArrowRight');
+    await lead.getByRole('tab', { name: 'Threads' }).press('End'); // the last tab: the execution template
+    await lead.keyboard.press('ArrowLeft');
     expect(await lead.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => lead.evaluate(() => document.activeElement?.textContent)).toBe('Timeline');
     const timeline = lead.getByTestId('case-timeline');
