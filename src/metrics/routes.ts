@@ -82,6 +82,24 @@ export function metricsRoutes(app: FastifyInstance, services: Services): void {
 
   const staffOnly = (actor: Actor) => authorize(actor, 'metrics:read', instance);
 
+  /**
+   * Summaries of the last recomputation, per filter and calendar. The figures change only when a new run lands
+   * or the calendar is edited, and both are in the key, so every node stays right without being told; the
+   * first request of a filter after a run computes it.
+   */
+  const summaries = new Map<string, Awaited<ReturnType<typeof dashboard>>>();
+  async function cachedDashboard(query: FilterQueryT) {
+    const [run, { filter, cal }] = [await lastRun(db), await filterOf(query)];
+    if (!run) return dashboard(db, query);
+    const key = JSON.stringify([run.id, run.finished_at, cal, filter]);
+    const hit = summaries.get(key);
+    if (hit) return hit;
+    const d = await dashboard(db, query);
+    if (summaries.size >= 64) summaries.delete(summaries.keys().next().value ?? '');
+    summaries.set(key, d);
+    return d;
+  }
+
   r.get(
     '/api/v1/metrics/summary',
     {
@@ -99,7 +117,7 @@ export function metricsRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       staffOnly(request.actor);
-      const d = await dashboard(db, request.query);
+      const d = await cachedDashboard(request.query);
       return {
         computedAt: d.computedAt,
         recomputeMs: d.recomputeMs,
