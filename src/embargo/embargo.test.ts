@@ -186,7 +186,10 @@ describe('embargoes', () => {
     const active = g.json<Json>();
     expect(active.state).toBe('A');
     expect(active.end).toMatchObject({ at: '2027-01-15T09:00:00.000Z', local: '2027-01-15 10:00' });
-    expect(active.current.consents.map((c: Json) => c.state)).toEqual(['signatory', 'signatory']);
+    // A vendor sees its own answer and the counts; the lead sees every participant's.
+    expect(active.current.consents.map((c: Json) => [c.participantId, c.state])).toEqual([[globexP, 'signatory']]);
+    expect(active.current.consentCounts).toEqual({ invited: 0, signatory: 2, declined: 0, lapsed: 0 });
+    expect((await embargo(caseId)).current.consents.map((c: Json) => c.state)).toEqual(['signatory', 'signatory']);
     expect(active.pending).toBeNull();
     // Each viewer also sees it in their own zone.
     await call('PATCH', '/api/v1/me', w.globex.admin, { timeZone: 'Asia/Tokyo' });

@@ -81,6 +81,7 @@ export function embargoRoutes(app: FastifyInstance, services: Services): void {
       all.map((p) => p.id),
     );
     const manage = can(actor, 'case:manage', resource);
+    const seesAll = manage || (actor.kind === 'user' && actor.staffRole !== null);
     const myOrgs = new Set(resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId));
     const when = (at: Date, zone: string) => ({
       at: at.toISOString(),
@@ -101,12 +102,21 @@ export function embargoRoutes(app: FastifyInstance, services: Services): void {
       acknowledgedWarnings: p.acknowledged_warnings,
       createdAt: p.created_at.toISOString(),
       decidedAt: p.decided_at?.toISOString() ?? null,
+      // Another participant's answer is its own case information (like its progress): the lead and staff
+      // see every consent, participants their own, and everyone the counts.
       consents: consentRows
         .filter((x) => x.proposalId === p.id)
+        .filter((x) => seesAll || (x.orgId !== null && myOrgs.has(x.orgId)))
         .map((x: ConsentView) => ({
           ...x,
           mine: x.orgId !== null && myOrgs.has(x.orgId),
         })),
+      consentCounts: Object.fromEntries(
+        ['invited', 'signatory', 'declined', 'lapsed'].map((st) => [
+          st,
+          consentRows.filter((x) => x.proposalId === p.id && x.state === st).length,
+        ]),
+      ),
     });
     const pending = all.find((p) => p.id === e?.pending_proposal_id) ?? null;
     const current = all.find((p) => p.id === e?.active_proposal_id) ?? null;

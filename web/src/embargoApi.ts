@@ -44,7 +44,10 @@ export interface Proposal {
   acknowledgedWarnings: string[];
   createdAt: string;
   decidedAt: string | null;
+  /** Every participant's for the lead and staff; a participant sees its own. */
   consents: Consent[];
+  /** How many participants answered what (everyone sees these). */
+  consentCounts?: Record<'invited' | 'signatory' | 'declined' | 'lapsed', number>;
 }
 
 export interface Cord {

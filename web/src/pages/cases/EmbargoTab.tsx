@@ -187,6 +187,11 @@ function PendingCard({
           </>
         )}
       </dl>
+      {p.consentCounts && (
+        <p className="small muted" data-testid="consent-counts">
+          {t('embargo.consentCounts', p.consentCounts)}
+        </p>
+      )}
       <ConsentTable consents={p.consents} />
       {mine.length > 0 && (
         <div className="embargo-answer">
