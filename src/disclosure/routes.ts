@@ -60,7 +60,8 @@ export function disclosureRoutes(app: FastifyInstance, services: Services): void
       baseUrl: config.baseUrl,
       contacts: config.disclosure.contacts,
       preferredLanguages: config.disclosure.preferredLanguages,
-      csaf: false,
+      // The CSAF trusted provider (src/advisories) always serves its provider metadata.
+      csaf: true,
       now: services.now(),
     });
     let body = text;

@@ -436,9 +436,18 @@ describe('report intake and triage over HTTP', () => {
       'Preferred-Languages: en, ja',
       'Canonical: ',
       'Acknowledgments: ',
+      'CSAF: http',
     ]) {
       expect(txt.body).toContain(field);
     }
+    const csafLine = txt.body
+      .split(/\r?\n/)
+      .find((l) => l.startsWith('CSAF: '))!
+      .trim();
+    expect(csafLine).toMatch(/\/\.well-known\/csaf\/provider-metadata\.json$/);
+    const metadata = await get(new URL(csafLine.slice('CSAF: '.length)).pathname, {});
+    expect(metadata.statusCode).toBe(200);
+    expect(metadata.json<Record<string, unknown>>()).toMatchObject({ role: 'csaf_trusted_provider' });
     const policy = await get('/policy', {});
     expect(policy.headers['content-type']).toContain('text/html');
     expect(policy.body).toContain('<h1>Vulnerability disclosure policy</h1>');
