@@ -553,21 +553,12 @@ export async function participantRm(
 }
 
 /**
- * A Vultron CS event. V/F/D belong to one vendor participant; P/X/A to the case, and apply to
- * every vendor's state at once (with the forced follow-ups of transient states: an exploit made
- * public makes the case public; a public case makes every vendor aware).
- */
-export async function caseStateEvent(
-  ctx: Ctx,
-  ref: string,
-  input: { event: CsEvent; participantId?: string | undefined },
-): Promise<CaseRow> {
-  return inTransaction(ctx, (tx) => caseStateEventIn(tx, ctx, ref, input));
-}
-
-/**
- * caseStateEvent inside the caller's transaction. `authorized`: the caller already decided that the
- * actor may record a P/X/A event (a participant pulling a parachute cord, src/embargo/commands.ts).
+ * A Vultron CS event, in the caller's transaction. V/F/D belong to one vendor participant; P/X/A to
+ * the case, and apply to every vendor's state at once (with the forced follow-ups of transient
+ * states: an exploit made public makes the case public; a public case makes every vendor aware).
+ * Callers record case states through `recordCaseState` (src/embargo/commands.ts), which also ends
+ * the embargo when the case becomes public. `authorized`: the caller already decided that the
+ * actor may record a P/X/A event (a participant pulling a parachute cord, the publication job).
  */
 export async function caseStateEventIn(
   tx: Tx,

@@ -182,21 +182,32 @@ describe("the finder's view of a case", () => {
     }
   });
 
-  it('shows vendor statuses only where the vendor allowed sharing', async () => {
+  it('shows vendor statuses only where the vendor allowed sharing and staff approved the statement', async () => {
     const s = await setUp();
     const put = (who: Session, body: object) => call('PUT', `/api/v1/cases/${s.caseId}/statuses`, who, body);
-    expect(
-      (
-        await put(acme.admin, {
-          participantId: s.acmeP,
-          vulnerabilityId: s.vulnId,
-          product: 'Helpdesk',
-          status: 'fixed',
-          fixedVersions: '4.2.1',
-          mayShare: true,
-        })
-      ).statusCode,
-    ).toBe(200);
+    const acmeStatement = {
+      participantId: s.acmeP,
+      vulnerabilityId: s.vulnId,
+      product: 'Helpdesk',
+      status: 'fixed',
+      fixedVersions: '4.2.1',
+      mayShare: true,
+    };
+    const first = await put(acme.admin, acmeStatement);
+    expect(first.statusCode).toBe(200);
+    const statusId = first.json<Json>().id as string;
+    const statuses = async () =>
+      ((await viaLink(`/api/v1/reports/${s.trackingId}/cases`, s.secret)).json<Json>().items[0] as Json).statuses;
+    // Not before staff approved it…
+    expect(await statuses()).toEqual([]);
+    const approve = () =>
+      call('PUT', `/api/v1/cases/${s.caseId}/release/statements/${statusId}/approval`, lead, { approved: true });
+    expect((await approve()).statusCode).toBe(200);
+    expect(await statuses()).toHaveLength(1);
+    // …and not again after the vendor changed it, until it is approved anew.
+    expect((await put(acme.admin, { ...acmeStatement, statement: 'Update to 4.2.1 now.' })).statusCode).toBe(200);
+    expect(await statuses()).toEqual([]);
+    expect((await approve()).statusCode).toBe(200);
     expect(
       (
         await put(globex.admin, {

@@ -2,13 +2,15 @@ import { sql } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { notFound } from '../core/errors.ts';
-import { isUuid, newId } from '../core/ids.ts';
+import { isUuid } from '../core/ids.ts';
+import { participantEmbargo, type ParticipantEmbargoView } from '../embargo/queries.ts';
 import { renderMarkdown } from '../markdown/render.ts';
-import { actorId, actorLabel, type Actor } from '../policy/actor.ts';
+import { actorId, type Actor } from '../policy/actor.ts';
 import { authorize } from '../policy/policy.ts';
 import { loadReadableReport } from '../reports/queries.ts';
 import { invalidFields } from '../reports/rules.ts';
 import { rmStateLabels, type RmState } from '../vultron/rm.ts';
+import { recordCaseEvent } from './commands.ts';
 import { caseResource, findCase } from './queries.ts';
 
 /**
@@ -20,7 +22,8 @@ import { caseResource, findCase } from './queries.ts';
  * (never the title, the summary, the vulnerabilities or the other participants); their own RM
  * state; posts of the official thread and posts the coordinators labelled for reporters, in the
  * official and discussion threads only and only with TLP CLEAR, GREEN or AMBER (a TLP:RED post
- * only when it names the finder's own account); vendor statuses the vendor marked shareable.
+ * only when it names the finder's own account); vendor statuses the vendor marked shareable and
+ * staff approved.
  * Private threads never.
  */
 
@@ -32,6 +35,8 @@ export interface FinderCaseView {
   publicSummaryHtml: string;
   createdAt: string;
   you: { participantId: string; rmState: string; rmStateLabel: string };
+  /** The embargo's dates and the finder's own consent (src/embargo/queries.ts participantEmbargo). */
+  embargo: ParticipantEmbargoView;
   posts: {
     id: string;
     thread: 'official' | 'discussion';
@@ -92,7 +97,7 @@ export async function finderCases(db: Db, actor: Actor, reportRef: string): Prom
     .execute();
   const out: FinderCaseView[] = [];
   for (const c of cases) {
-    const [posts, statuses] = await Promise.all([
+    const [posts, statuses, embargo] = await Promise.all([
       db
         .selectFrom('case_posts as p')
         .innerJoin('case_threads as t', 't.id', 'p.thread_id')
@@ -118,10 +123,13 @@ export async function finderCases(db: Db, actor: Actor, reportRef: string): Prom
         ])
         .where('s.case_id', '=', c.id)
         .where('s.may_share', '=', true)
+        // Shared with the finder only once staff approved it; a vendor's later change clears the approval.
+        .where('s.approved_at', 'is not', null)
         .where('vp.removed_at', 'is', null)
         .orderBy('o.name')
         .orderBy('s.product')
         .execute(),
+      participantEmbargo(db, c.id, c.participant_id),
     ]);
     out.push({
       caseId: c.case_id,
@@ -135,6 +143,7 @@ export async function finderCases(db: Db, actor: Actor, reportRef: string): Prom
         rmState: c.rm_state,
         rmStateLabel: rmStateLabels[c.rm_state as RmState] ?? c.rm_state,
       },
+      embargo,
       // Authors are not named: other participants' people are not the finder's business.
       posts: posts.map((p) => ({
         id: p.id,
@@ -167,22 +176,6 @@ async function loadManagedCase(db: Db, ctx: Ctx, ref: string) {
   return c;
 }
 
-async function caseEvent(db: Db, ctx: Ctx, caseId: string, kind: string, data: Record<string, unknown>) {
-  await db
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      case_id: caseId,
-      participant_id: null,
-      kind,
-      actor_user_id: actorId(ctx.actor),
-      actor_label: actorLabel(ctx.actor),
-      data: JSON.stringify(data),
-      created_at: ctx.now(),
-    })
-    .execute();
-}
-
 /** The lead or a coordinator writes the summary that is safe to share with the finder. */
 export async function setPublicSummary(ctx: Ctx, ref: string, text: string): Promise<string> {
   const summary = text.trim();
@@ -195,7 +188,7 @@ export async function setPublicSummary(ctx: Ctx, ref: string, text: string): Pro
       .where('id', '=', c.id)
       .execute();
     // The timeline says that it changed, not what it says.
-    await caseEvent(tx, ctx, c.id, 'public_summary_changed', { length: summary.length });
+    await recordCaseEvent(tx, ctx, c.id, 'public_summary_changed', { length: summary.length });
     await recordAudit(tx, ctx, {
       action: 'case.public_summary',
       subjectType: 'case',
@@ -242,7 +235,7 @@ export async function shareWithReporters(ctx: Ctx, ref: string, postId: string, 
       .where('id', '=', post.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await caseEvent(tx, ctx, c.id, shared ? 'post_shared_with_reporters' : 'post_unshared_with_reporters', {
+    await recordCaseEvent(tx, ctx, c.id, shared ? 'post_shared_with_reporters' : 'post_unshared_with_reporters', {
       postId: post.id,
     });
     await recordAudit(tx, ctx, {

@@ -15,7 +15,6 @@ import {
   acceptTerms,
   addParticipant,
   addVulnerability,
-  caseStateEvent,
   openCase,
   participantRm,
   removeParticipant,
@@ -24,6 +23,7 @@ import {
   setParticipantUsers,
   setVendorStatus,
 } from './commands.ts';
+import { recordCaseState } from '../embargo/commands.ts';
 import { embargoEndFor } from '../embargo/queries.ts';
 import { finderCases, setPublicSummary, shareWithReporters } from './finder.ts';
 import { caseInvitations, caseParticipants, caseResource, listCases, loadVisibleCase } from './queries.ts';
@@ -355,7 +355,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       const body = request.body as { event: CsEvent; participantId?: string };
-      const c = await caseStateEvent(ctxOf(services, request), request.params.ref, body);
+      const c = await recordCaseState(ctxOf(services, request), request.params.ref, body);
       const { resource } = await loadVisibleCase(db, request.actor, c.id);
       return present(request.actor, c, resource);
     },

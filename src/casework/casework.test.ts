@@ -14,7 +14,8 @@ import {
   type Session,
 } from '../../tests/support/factories.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
-import { acceptTerms, addParticipant, caseStateEvent, openCase } from '../cases/commands.ts';
+import { acceptTerms, addParticipant, openCase } from '../cases/commands.ts';
+import { recordCaseState } from '../embargo/commands.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { systemActor } from '../policy/actor.ts';
@@ -341,7 +342,7 @@ describe('case execution template over HTTP', () => {
     clock.set(new Date('2026-04-01T09:00:00Z'));
     expect(await postmortemSweepJob(jobs)).toBe(0);
 
-    await caseStateEvent(lead, caseId, { event: 'P' }); // released 2026-04-01 09:00; due 5 days later
+    await recordCaseState(lead, caseId, { event: 'P' }); // released 2026-04-01 09:00; due 5 days later
     expect((await caseworkView(db.db, c)).postmortem).toMatchObject({
       releasedAt: '2026-04-01T09:00:00.000Z',
       dueAt: '2026-04-06T09:00:00.000Z',
@@ -393,7 +394,7 @@ describe('case execution template over HTTP', () => {
     const ctx = makeCtx(db, { clock });
     const sys = { ...ctx, actor: systemActor('test') };
     const c = await openCase(sys, { title: 'Case without a lead' });
-    await caseStateEvent(sys, c.id, { event: 'P' });
+    await recordCaseState(sys, c.id, { event: 'P' });
     clock.advance(40 * 86_400_000);
     const before = await db.db.selectFrom('outbox').select('id').execute();
     expect(await postmortemSweepJob(sys)).toBe(1);

@@ -22,9 +22,10 @@ import { onEmbargoChanged } from '../publication/commands.ts';
 import type { EmbargoChange } from '../publication/rules.ts';
 import { actorId, actorLabel } from '../policy/actor.ts';
 import { authorize, can, type CaseResource } from '../policy/policy.ts';
+import { findReport, reportResource } from '../reports/queries.ts';
 import { invalidFields } from '../reports/rules.ts';
 import { emTeardownFor, emTransitionInContext } from '../vultron/cross.ts';
-import type { PxaState } from '../vultron/cs.ts';
+import type { CsEvent, PxaState } from '../vultron/cs.ts';
 import { emTransition, type EmState } from '../vultron/em.ts';
 import { orThrow } from '../vultron/result.ts';
 import type { RmState } from '../vultron/rm.ts';
@@ -361,12 +362,7 @@ export async function decideConsent(ctx: Ctx, ref: string, input: ConsentInput):
     }
     const manage = can(ctx.actor, 'case:manage', resource);
     const myOrgs = resource.participation.filter((p) => p.accepted && p.allowed).map((p) => p.orgId);
-    const pending = await tx
-      .selectFrom('embargo_consents as ec')
-      .innerJoin('case_participants as p', 'p.id', 'ec.participant_id')
-      .select(['ec.participant_id', 'ec.state', 'ec.exceeds_max', 'ec.max_days', 'p.org_id', 'p.rm_state'])
-      .where('ec.proposal_id', '=', e.pending_proposal_id)
-      .execute();
+    const pending = await pendingConsents(tx, e.pending_proposal_id);
     const mine = pending.filter((r) => r.org_id !== null && myOrgs.includes(r.org_id));
     let target;
     if (input.participantId) {
@@ -391,149 +387,269 @@ export async function decideConsent(ctx: Ctx, ref: string, input: ConsentInput):
         throw conflict('your organization is not asked to consent to this proposal');
       }
     }
-    if (target.state !== 'invited') {
-      throw conflict(`this participant has already answered (${target.state}); a new proposal asks again`);
-    }
-    // The EM×CS and EM×RM rules hold for each participant's consent, not only for the last one.
-    if (event === 'accept') {
-      orThrow(
-        emTransitionInContext(e.em_state, 'accept', {
-          pxa: c.pxa_state as PxaState,
-          rm: target.rm_state as RmState,
-        }),
-        { state: e.em_state, event, participantId: target.participant_id },
-      );
-      if (target.exceeds_max && input.acceptLongerThanMaximum !== true) {
-        throw conflict(
-          `this embargo is longer than your organization's maximum of ${target.max_days ?? '?'} days: accept it ` +
-            'explicitly with acceptLongerThanMaximum: true, or decline it',
-          { maxDays: target.max_days },
-        );
-      }
-    } else orThrow(emTransition(e.em_state, 'reject'), { state: e.em_state, event });
-    const state: ConsentState = event === 'accept' ? 'signatory' : 'declined';
-    await tx
-      .updateTable('embargo_consents')
-      .set({
-        state,
-        accepted_longer: event === 'accept' && target.exceeds_max,
-        decided_by: actorId(ctx.actor),
-        decided_by_label: actorLabel(ctx.actor),
-        decided_at: ctx.now(),
-        note,
-      })
-      .where('proposal_id', '=', e.pending_proposal_id)
-      .where('participant_id', '=', target.participant_id)
-      .execute();
-    const onBehalf = !mine.includes(target);
-    await recordCaseEvent(
+    return answerConsent(
       tx,
       ctx,
-      c.id,
-      'embargo_consent',
-      { proposalId: e.pending_proposal_id, state, onBehalf, acceptedLonger: event === 'accept' && target.exceeds_max },
-      target.participant_id,
-    );
-    const states = pending.map((r) => (r.participant_id === target.participant_id ? state : r.state));
-    const outcome = consentOutcome(states);
-    const proposal = await tx
-      .selectFrom('embargo_proposals')
-      .selectAll()
-      .where('id', '=', e.pending_proposal_id)
-      .executeTakeFirstOrThrow();
-    let emState: EmState = e.em_state;
-    if (outcome === 'agreed') {
-      const move = orThrow(emTransition(e.em_state, 'accept'));
-      emState = move.to;
-      await tx
-        .updateTable('embargo_proposals')
-        .set({ status: 'accepted', decided_at: ctx.now() })
-        .where('id', '=', proposal.id)
-        .execute();
-      await tx
-        .updateTable('embargoes')
-        .set({
-          em_state: move.to,
-          active_proposal_id: proposal.id,
-          pending_proposal_id: null,
-          ends_at: proposal.ends_at,
-          time_zone: proposal.time_zone,
-          grace_until: null,
-          exit_reason: null,
-          updated_at: ctx.now(),
-        })
-        .where('case_id', '=', c.id)
-        .execute();
-      await scheduleEnd(tx, ctx, c.id, proposal.ends_at);
-      await recordCaseEvent(tx, ctx, c.id, 'embargo_agreed', {
-        proposalId: proposal.id,
-        from: e.em_state,
-        to: move.to,
-        message: move.message,
-        endsAt: proposal.ends_at.toISOString(),
-        timeZone: proposal.time_zone,
-      });
-      await embargoChanged(tx, ctx, c.id, { kind: 'active', endsAt: proposal.ends_at });
-      await tellCase(tx, ctx, c, {
-        subject: 'The embargo is agreed',
-        notice: `Every required participant accepted the embargo of case ${c.case_id}. Sign in to see the end:`,
-        detail: [
-          `Case: ${c.case_id}`,
-          `The embargo is agreed${proposal.revision ? ' (revised)' : ''}.`,
-          `Ends: ${describeEnd(proposal.ends_at, proposal.time_zone)}`,
-        ].join('\n'),
-        webhook: 'embargo.changed',
-        itemId: proposal.id,
-      });
-    } else if (outcome === 'declined') {
-      const move = orThrow(emTransition(e.em_state, 'reject'));
-      emState = move.to;
-      await tx
-        .updateTable('embargo_proposals')
-        .set({ status: 'rejected', decided_at: ctx.now() })
-        .where('id', '=', proposal.id)
-        .execute();
-      await lapse(tx, proposal.id);
-      await tx
-        .updateTable('embargoes')
-        .set({ em_state: move.to, pending_proposal_id: null, updated_at: ctx.now() })
-        .where('case_id', '=', c.id)
-        .execute();
-      await recordCaseEvent(tx, ctx, c.id, 'embargo_rejected', {
-        proposalId: proposal.id,
-        from: e.em_state,
-        to: move.to,
-        message: move.message,
-      });
-      await tellCase(tx, ctx, c, {
-        subject: 'An embargo proposal was declined',
-        notice: `A participant declined the embargo proposal of case ${c.case_id}. Sign in to see it:`,
-        detail: [
-          `Case: ${c.case_id}`,
-          `The proposal ending ${describeEnd(proposal.ends_at, proposal.time_zone)} was declined.`,
-          move.to === 'A' ? 'The embargo in force stays as it was.' : 'There is no embargo now.',
-          ...(note ? ['', note] : []),
-        ].join('\n'),
-        webhook: 'embargo.changed',
-        itemId: proposal.id,
-      });
-    }
-    await recordAudit(tx, ctx, {
-      action: 'embargo.consent',
-      subjectType: 'case',
-      subjectId: c.id,
-      summary: {
-        caseId: c.case_id,
-        proposalId: proposal.id,
-        participantId: target.participant_id,
-        state,
-        onBehalf,
-        outcome,
-        emState,
+      c,
+      e,
+      e.pending_proposal_id,
+      pending,
+      target,
+      !mine.includes(target),
+      input.decision,
+      {
+        note,
+        acceptLongerThanMaximum: input.acceptLongerThanMaximum,
       },
-    });
-    return { emState };
+    );
   });
+}
+
+/**
+ * The finder answers the pending proposal from their follow-up page (or signed in with the account
+ * the report came from), for their own participation in a case opened from that report and for
+ * nothing else. Anyone else — staff included, who record a finder's answer through decideConsent —
+ * gets 404, as for a case they cannot see.
+ */
+export async function finderDecideConsent(
+  ctx: Ctx,
+  reportRef: string,
+  caseRef: string,
+  input: { decision: 'accept' | 'decline'; note?: string | undefined },
+): Promise<{ emState: EmState }> {
+  const note = (input.note ?? '').trim();
+  if (note.length > 5000) throw invalidFields([{ field: 'note', message: 'at most 5,000 characters' }]);
+  return inTransaction(ctx, async (tx) => {
+    const report = await findReport(tx, reportRef);
+    if (!report || !can(ctx.actor, 'report:answer', reportResource(report))) {
+      if (ctx.actor.kind === 'anonymous') {
+        throw new AppError('ERR_UNAUTHENTICATED', 'open your follow-up link, or sign in, to answer');
+      }
+      if (report && can(ctx.actor, 'report:read', reportResource(report))) {
+        throw new AppError(
+          'ERR_FORBIDDEN',
+          "only the finder answers here; staff record a finder's answer on the case's embargo tab",
+          { action: 'report:answer' },
+        );
+      }
+      throw notFound('report', reportRef);
+    }
+    const c = report.finder_id ? await findCase(tx, caseRef) : undefined;
+    const own =
+      c &&
+      (await tx
+        .selectFrom('case_participants as fp')
+        .innerJoin('case_reports as cr', 'cr.case_id', 'fp.case_id')
+        .select('fp.id')
+        .where('fp.case_id', '=', c.id)
+        .where('cr.report_id', '=', report.id)
+        .where('fp.finder_id', '=', report.finder_id)
+        .where('fp.role', 'in', ['finder', 'reporter'])
+        .where('fp.removed_at', 'is', null)
+        .executeTakeFirst());
+    if (!c || !own) throw notFound('case', caseRef);
+    const e = await lockEmbargo(tx, ctx, c.id);
+    const event = input.decision === 'accept' ? 'accept' : 'reject';
+    if (!e.pending_proposal_id) {
+      orThrow(emTransition(e.em_state, event), { state: e.em_state, event });
+      throw conflict('there is no pending embargo proposal to answer');
+    }
+    const pending = await pendingConsents(tx, e.pending_proposal_id);
+    const target = pending.find((r) => r.participant_id === own.id);
+    if (!target) throw conflict('you are not asked to consent to this proposal');
+    return answerConsent(tx, ctx, c, e, e.pending_proposal_id, pending, target, false, input.decision, { note });
+  });
+}
+
+type PendingConsent = Awaited<ReturnType<typeof pendingConsents>>[number];
+
+function pendingConsents(tx: Tx, proposalId: string) {
+  return tx
+    .selectFrom('embargo_consents as ec')
+    .innerJoin('case_participants as p', 'p.id', 'ec.participant_id')
+    .select(['ec.participant_id', 'ec.state', 'ec.exceeds_max', 'ec.max_days', 'p.org_id', 'p.rm_state'])
+    .where('ec.proposal_id', '=', proposalId)
+    .execute();
+}
+
+/**
+ * One required participant's answer to the pending proposal (the participant's own, or recorded on
+ * its behalf): the EM×CS/RM rules, the per-organization maximum, then EA/EC when everyone has
+ * accepted or ER/EJ on a decline — with the timeline, the mails and the audit entry.
+ */
+async function answerConsent(
+  tx: Tx,
+  ctx: Ctx,
+  c: CaseRow,
+  e: EmbargoRow,
+  proposalId: string,
+  pending: readonly PendingConsent[],
+  target: PendingConsent,
+  onBehalf: boolean,
+  decision: 'accept' | 'decline',
+  opts: { note: string; acceptLongerThanMaximum?: boolean | undefined },
+): Promise<{ emState: EmState }> {
+  const event = decision === 'accept' ? 'accept' : 'reject';
+  const note = opts.note;
+  if (target.state !== 'invited') {
+    throw conflict(`this participant has already answered (${target.state}); a new proposal asks again`);
+  }
+  // The EM×CS and EM×RM rules hold for each participant's consent, not only for the last one.
+  if (event === 'accept') {
+    orThrow(
+      emTransitionInContext(e.em_state, 'accept', {
+        pxa: c.pxa_state as PxaState,
+        rm: target.rm_state as RmState,
+      }),
+      { state: e.em_state, event, participantId: target.participant_id },
+    );
+    if (target.exceeds_max && opts.acceptLongerThanMaximum !== true) {
+      throw conflict(
+        `this embargo is longer than your organization's maximum of ${target.max_days ?? '?'} days: accept it ` +
+          'explicitly with acceptLongerThanMaximum: true, or decline it',
+        { maxDays: target.max_days },
+      );
+    }
+  } else orThrow(emTransition(e.em_state, 'reject'), { state: e.em_state, event });
+  const state: ConsentState = event === 'accept' ? 'signatory' : 'declined';
+  await tx
+    .updateTable('embargo_consents')
+    .set({
+      state,
+      accepted_longer: event === 'accept' && target.exceeds_max,
+      decided_by: actorId(ctx.actor),
+      decided_by_label: actorLabel(ctx.actor),
+      decided_at: ctx.now(),
+      note: opts.note,
+    })
+    .where('proposal_id', '=', proposalId)
+    .where('participant_id', '=', target.participant_id)
+    .execute();
+  await recordCaseEvent(
+    tx,
+    ctx,
+    c.id,
+    'embargo_consent',
+    { proposalId, state, onBehalf, acceptedLonger: event === 'accept' && target.exceeds_max },
+    target.participant_id,
+  );
+  const states = pending.map((r) => (r.participant_id === target.participant_id ? state : r.state));
+  const outcome = consentOutcome(states);
+  const proposal = await tx
+    .selectFrom('embargo_proposals')
+    .selectAll()
+    .where('id', '=', proposalId)
+    .executeTakeFirstOrThrow();
+  let emState: EmState = e.em_state;
+  if (outcome === 'agreed') {
+    const move = orThrow(emTransition(e.em_state, 'accept'));
+    emState = move.to;
+    await tx
+      .updateTable('embargo_proposals')
+      .set({ status: 'accepted', decided_at: ctx.now() })
+      .where('id', '=', proposal.id)
+      .execute();
+    await tx
+      .updateTable('embargoes')
+      .set({
+        em_state: move.to,
+        active_proposal_id: proposal.id,
+        pending_proposal_id: null,
+        ends_at: proposal.ends_at,
+        time_zone: proposal.time_zone,
+        grace_until: null,
+        exit_reason: null,
+        updated_at: ctx.now(),
+      })
+      .where('case_id', '=', c.id)
+      .execute();
+    await scheduleEnd(tx, ctx, c.id, proposal.ends_at);
+    await recordCaseEvent(tx, ctx, c.id, 'embargo_agreed', {
+      proposalId: proposal.id,
+      from: e.em_state,
+      to: move.to,
+      message: move.message,
+      endsAt: proposal.ends_at.toISOString(),
+      timeZone: proposal.time_zone,
+    });
+    await embargoChanged(tx, ctx, c.id, { kind: 'active', endsAt: proposal.ends_at });
+    await tellCase(tx, ctx, c, {
+      subject: 'The embargo is agreed',
+      notice: `Every required participant accepted the embargo of case ${c.case_id}. Sign in to see the end:`,
+      detail: [
+        `Case: ${c.case_id}`,
+        `The embargo is agreed${proposal.revision ? ' (revised)' : ''}.`,
+        `Ends: ${describeEnd(proposal.ends_at, proposal.time_zone)}`,
+      ].join('\n'),
+      webhook: 'embargo.changed',
+      itemId: proposal.id,
+    });
+  } else if (outcome === 'declined') {
+    emState = await rejectPending(tx, ctx, c.id, e.em_state, proposal.id, {});
+    await tellCase(tx, ctx, c, {
+      subject: 'An embargo proposal was declined',
+      notice: `A participant declined the embargo proposal of case ${c.case_id}. Sign in to see it:`,
+      detail: [
+        `Case: ${c.case_id}`,
+        `The proposal ending ${describeEnd(proposal.ends_at, proposal.time_zone)} was declined.`,
+        emState === 'A' ? 'The embargo in force stays as it was.' : 'There is no embargo now.',
+        ...(note ? ['', note] : []),
+      ].join('\n'),
+      webhook: 'embargo.changed',
+      itemId: proposal.id,
+    });
+  }
+  await recordAudit(tx, ctx, {
+    action: 'embargo.consent',
+    subjectType: 'case',
+    subjectId: c.id,
+    summary: {
+      caseId: c.case_id,
+      proposalId: proposal.id,
+      participantId: target.participant_id,
+      state,
+      onBehalf,
+      outcome,
+      emState,
+    },
+  });
+  return { emState };
+}
+
+/**
+ * The pending proposal (or revision) is rejected and its open consents lapse: the embargo goes back
+ * to N (ER, from P) or stays Active on the terms in force (EJ, from R). Returns the new EM state.
+ */
+async function rejectPending(
+  tx: Tx,
+  ctx: Ctx,
+  caseId: string,
+  from: EmState,
+  proposalId: string | null,
+  extra: Record<string, unknown>,
+): Promise<EmState> {
+  const move = orThrow(emTransition(from, 'reject'), { state: from, event: 'reject' });
+  if (proposalId) {
+    await tx
+      .updateTable('embargo_proposals')
+      .set({ status: 'rejected', decided_at: ctx.now() })
+      .where('id', '=', proposalId)
+      .execute();
+    await lapse(tx, proposalId);
+  }
+  await tx
+    .updateTable('embargoes')
+    .set({ em_state: move.to, pending_proposal_id: null, updated_at: ctx.now() })
+    .where('case_id', '=', caseId)
+    .execute();
+  await recordCaseEvent(tx, ctx, caseId, 'embargo_rejected', {
+    proposalId,
+    from,
+    to: move.to,
+    message: move.message,
+    ...extra,
+  });
+  return move.to;
 }
 
 /** Leaves the embargo (ET): a pending revision is withdrawn; the release plan is told. */
@@ -601,6 +717,81 @@ export async function terminateEmbargo(ctx: Ctx, ref: string, input: { note?: st
       subjectId: c.id,
       summary: { caseId: c.case_id, from: e.em_state },
     });
+  });
+}
+
+/**
+ * The embargo after the case's P/X/A changed, per the EM×CS rules (src/vultron/cross.ts). When the
+ * vulnerability or an exploit is public the embargo MUST end: a pending proposal is rejected (EJ),
+ * an embargo in force is terminated (ET), and everyone is told. When only attacks are observed it
+ * SHOULD end: the timeline says so and the lead decides (a parachute cord agreed in advance for
+ * attacks ends it at once — that path is pullCord's). Runs in the caller's transaction, after the
+ * case state changed; `cause` goes into the timeline.
+ */
+export async function embargoAfterCaseStateIn(
+  tx: Tx,
+  ctx: Ctx,
+  c: CaseRow,
+  cause: string,
+): Promise<'rejected' | 'ended' | 'advised' | null> {
+  const e = await tx.selectFrom('embargoes').selectAll().where('case_id', '=', c.id).forUpdate().executeTakeFirst();
+  if (!e) return null;
+  const teardown = emTeardownFor(e.em_state, c.pxa_state as PxaState);
+  if (!teardown) return null;
+  if (teardown.strength === 'SHOULD') {
+    await recordCaseEvent(tx, ctx, c.id, 'embargo_teardown_advised', {
+      event: teardown.event,
+      reason: teardown.reason,
+      pxa: c.pxa_state,
+      cause,
+    });
+    return 'advised';
+  }
+  if (teardown.event === 'reject') {
+    await rejectPending(tx, ctx, c.id, e.em_state, e.pending_proposal_id, { cause, reason: teardown.reason });
+  } else if (e.ends_at && e.ends_at.getTime() <= ctx.now().getTime()) {
+    // Public at (or after) the agreed end, before the end job ran: the embargo simply ended.
+    await exitEmbargo(tx, ctx, c, e, e.exit_reason === 'cord' ? 'cord' : 'ended', '');
+  } else {
+    await exitEmbargo(tx, ctx, c, e, 'terminated', teardown.reason);
+  }
+  await tellCase(tx, ctx, c, {
+    subject: teardown.event === 'reject' ? 'The embargo proposal is void' : 'The embargo has ended',
+    notice: `The embargo of case ${c.case_id} changed because the case state changed. Sign in to see it:`,
+    detail: [
+      `Case: ${c.case_id}`,
+      `Case state: ${c.pxa_state}.`,
+      teardown.event === 'reject'
+        ? `The pending embargo proposal is rejected: ${teardown.reason}.`
+        : `The embargo has ended: ${teardown.reason}.`,
+    ].join('\n'),
+    webhook: 'embargo.changed',
+    itemId: c.id,
+  });
+  await recordAudit(tx, ctx, {
+    action: teardown.event === 'reject' ? 'embargo.reject' : 'embargo.terminate',
+    subjectType: 'case',
+    subjectId: c.id,
+    summary: { caseId: c.case_id, from: e.em_state, cause, pxa: c.pxa_state },
+  });
+  return teardown.event === 'reject' ? 'rejected' : 'ended';
+}
+
+/**
+ * A Vultron case-state event (src/cases/commands.ts caseStateEventIn) and, when it is P, X or A,
+ * what it means for the embargo (embargoAfterCaseStateIn) — in one transaction. The HTTP route and
+ * the CLI record case states through this, so recording "public" never leaves an embargo running.
+ */
+export async function recordCaseState(
+  ctx: Ctx,
+  ref: string,
+  input: { event: CsEvent; participantId?: string | undefined },
+): Promise<CaseRow> {
+  return inTransaction(ctx, async (tx) => {
+    const c = await caseStateEventIn(tx, ctx, ref, input);
+    if (input.event !== 'P' && input.event !== 'X' && input.event !== 'A') return c;
+    await embargoAfterCaseStateIn(tx, ctx, c, `cs_${input.event}`);
+    return (await findCase(tx, c.id))!;
   });
 }
 
@@ -783,27 +974,7 @@ export async function pullCord(
     };
     let outcome: string;
     if (teardown.event === 'reject') {
-      const move = orThrow(emTransition(e.em_state, 'reject'));
-      if (e.pending_proposal_id) {
-        await tx
-          .updateTable('embargo_proposals')
-          .set({ status: 'rejected', decided_at: ctx.now() })
-          .where('id', '=', e.pending_proposal_id)
-          .execute();
-        await lapse(tx, e.pending_proposal_id);
-      }
-      await tx
-        .updateTable('embargoes')
-        .set({ em_state: move.to, pending_proposal_id: null, updated_at: ctx.now() })
-        .where('case_id', '=', c.id)
-        .execute();
-      await recordCaseEvent(tx, ctx, c.id, 'embargo_rejected', {
-        proposalId: e.pending_proposal_id,
-        from: e.em_state,
-        to: move.to,
-        message: move.message,
-        cordId: cord.id,
-      });
+      await rejectPending(tx, ctx, c.id, e.em_state, e.pending_proposal_id, { cordId: cord.id });
       outcome = 'The pending embargo proposal is rejected: there is no embargo.';
     } else if (ctx.config.embargo.graceHours > 0 && e.ends_at) {
       const graceUntil = new Date(ctx.now().getTime() + ctx.config.embargo.graceHours * 3600_000);
@@ -811,21 +982,7 @@ export async function pullCord(
       let state: EmState = e.em_state;
       if (e.em_state === 'R' && e.pending_proposal_id) {
         // A pending revision is moot: it is rejected (EJ) and the terms in force run out with the grace period.
-        const move = orThrow(emTransition('R', 'reject'));
-        state = move.to;
-        await tx
-          .updateTable('embargo_proposals')
-          .set({ status: 'rejected', decided_at: ctx.now() })
-          .where('id', '=', e.pending_proposal_id)
-          .execute();
-        await lapse(tx, e.pending_proposal_id);
-        await recordCaseEvent(tx, ctx, c.id, 'embargo_rejected', {
-          proposalId: e.pending_proposal_id,
-          from: 'R',
-          to: move.to,
-          message: move.message,
-          cordId: cord.id,
-        });
+        state = await rejectPending(tx, ctx, c.id, 'R', e.pending_proposal_id, { cordId: cord.id });
       }
       await tx
         .updateTable('embargoes')

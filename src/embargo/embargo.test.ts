@@ -518,6 +518,92 @@ describe('embargoes', () => {
     expect((await embargo(caseId, w.hooli.admin)).alert.pulledBy).toBeTruthy();
   });
 
+  it('recording the case public ends the embargo (MUST); attacks only advise the lead (SHOULD)', async () => {
+    const { caseId } = await setUp();
+    const ack = ['weekend', 'outside_business_hours', 'holiday'];
+    await propose(caseId, { end: '2027-01-14T10:00', timeZone: 'Europe/Berlin', acknowledgeWarnings: ack });
+    await consent(caseId, w.acme.admin, { decision: 'accept' });
+    await consent(caseId, w.globex.admin, { decision: 'accept' });
+    expect((await embargo(caseId)).state).toBe('A');
+    const state = (event: string) => call('POST', `/api/v1/cases/${caseId}/state`, w.lead, { event });
+
+    // Attacks observed (CA): the embargo SHOULD end, so it stays and the timeline tells the lead why to end it.
+    expect((await state('A')).json<Json>().pxaState).toBe('pxA');
+    expect((await embargo(caseId)).state).toBe('A');
+    expect((await timeline(caseId)).at(-1)).toMatchObject({
+      kind: 'embargo_teardown_advised',
+      data: { event: 'terminate', pxa: 'pxA', cause: 'cs_A' },
+    });
+
+    // Public (CP): the embargo MUST end, at once, and every participant is told.
+    await db.db.deleteFrom('outbox').execute();
+    expect((await state('P')).json<Json>().pxaState).toBe('PxA');
+    expect(await embargo(caseId)).toMatchObject({ state: 'X', exitReason: 'terminated', end: null });
+    expect((await timeline(caseId)).at(-1)).toMatchObject({
+      kind: 'embargo_exited',
+      data: { from: 'A', to: 'X', message: 'ET', reason: 'terminated' },
+    });
+    const told = await db.db
+      .selectFrom('outbox')
+      .select('to_address')
+      .where('subject', 'like', `%The embargo has ended%`)
+      .execute();
+    expect(told.map((m) => m.to_address)).toEqual(expect.arrayContaining([w.acme.adminEmail, w.globex.adminEmail]));
+    // The release plan heard it: the checklist is open and publication is due now.
+    expect(
+      await db.db
+        .selectFrom('release_plans as rp')
+        .innerJoin('cases as c', 'c.id', 'rp.case_id')
+        .select(['rp.embargo_state', 'rp.embargo_exit_reason'])
+        .where('c.case_id', '=', caseId)
+        .executeTakeFirst(),
+    ).toEqual({ embargo_state: 'exited', embargo_exit_reason: 'terminated' });
+  });
+
+  it('publishing early (two staff members) makes the case public and ends the embargo in force', async () => {
+    const { caseId } = await setUp();
+    const ack = ['weekend', 'outside_business_hours', 'holiday'];
+    await propose(caseId, { end: '2027-01-14T10:00', timeZone: 'Europe/Berlin', acknowledgeWarnings: ack });
+    await consent(caseId, w.acme.admin, { decision: 'accept' });
+    await consent(caseId, w.globex.admin, { decision: 'accept' });
+    const second = await makeUser(makeCtx(db, { config: w.config, clock: w.clock }), { role: 'coordinator' });
+    const asked = await call('POST', `/api/v1/cases/${caseId}/release/publish-request`, w.lead, {
+      reason: 'Attacks in the wild',
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const confirmed = await call(
+      'POST',
+      `/api/v1/cases/${caseId}/release/publish-confirm`,
+      await signIn(w.app, second.email),
+    );
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect((await call('GET', `/api/v1/cases/${caseId}`, w.lead)).json<Json>().pxaState).toBe('Pxa');
+    expect(await embargo(caseId)).toMatchObject({ state: 'X', exitReason: 'terminated' });
+    const kinds = ((await call('GET', `/api/v1/cases/${caseId}/timeline`, w.lead)).json<Json>().items as Json[]).map(
+      (e) => e.kind,
+    );
+    expect(kinds.slice(kinds.indexOf('published'))).toEqual(['published', 'cs_event', 'embargo_exited']);
+  });
+
+  it('an exploit made public while a proposal is pending rejects the proposal (ER)', async () => {
+    const { caseId } = await setUp();
+    const ack = ['weekend', 'outside_business_hours', 'holiday'];
+    await propose(caseId, { end: '2027-01-14T10:00', timeZone: 'Europe/Berlin', acknowledgeWarnings: ack });
+    await consent(caseId, w.acme.admin, { decision: 'accept' });
+    const x = await call('POST', `/api/v1/cases/${caseId}/state`, w.lead, { event: 'X' });
+    expect(x.json<Json>().pxaState).toBe('PXa');
+    const view = await embargo(caseId);
+    expect(view.state).toBe('N');
+    expect((view.history as Json[])[0]).toMatchObject({ status: 'rejected' });
+    expect((view.history as Json[])[0]!.consents.map((c: Json) => c.state).sort()).toEqual(['lapsed', 'signatory']);
+    expect((await timeline(caseId)).at(-1)).toMatchObject({
+      kind: 'embargo_rejected',
+      data: { from: 'P', to: 'N', message: 'ER', cause: 'cs_X' },
+    });
+    // A vendor may not record the case's P/X/A; nothing changed for that attempt.
+    expect((await call('POST', `/api/v1/cases/${caseId}/state`, w.acme.admin, { event: 'A' })).statusCode).toBe(403);
+  });
+
   it('with a grace period the embargo ends at its close, by the scheduled job', async () => {
     await w.app.close();
     await db.reset();

@@ -153,3 +153,67 @@ export async function orgEmbargoMaximum(db: Db, orgId: string): Promise<number |
     .executeTakeFirst();
   return row?.max_days ?? null;
 }
+
+/** The embargo as one participant needs it to answer: the end in force and the pending proposal with its own consent. */
+export interface ParticipantEmbargoView {
+  state: EmbargoRow['em_state'];
+  endsAt: string | null;
+  timeZone: string | null;
+  localEnd: string | null;
+  pending: {
+    endsAt: string;
+    timeZone: string;
+    localEnd: string;
+    revision: boolean;
+    yourConsent: 'invited' | 'signatory' | 'declined' | 'lapsed' | null;
+  } | null;
+}
+
+/**
+ * What a participant who reads only part of the case (the finder) sees of the embargo: dates and
+ * its own consent — never the rationale, the proposer or the other participants' answers.
+ */
+export async function participantEmbargo(
+  db: Db,
+  caseId: string,
+  participantId: string,
+): Promise<ParticipantEmbargoView> {
+  const e = await findEmbargo(db, caseId);
+  if (!e) return { state: 'N', endsAt: null, timeZone: null, localEnd: null, pending: null };
+  const inForce = (e.em_state === 'A' || e.em_state === 'R') && e.ends_at && e.time_zone;
+  const active =
+    inForce && e.active_proposal_id
+      ? await db
+          .selectFrom('embargo_proposals')
+          .select('local_end')
+          .where('id', '=', e.active_proposal_id)
+          .executeTakeFirst()
+      : undefined;
+  let pending: ParticipantEmbargoView['pending'] = null;
+  if (e.pending_proposal_id) {
+    const p = await db
+      .selectFrom('embargo_proposals as p')
+      .leftJoin('embargo_consents as ec', (j) =>
+        j.onRef('ec.proposal_id', '=', 'p.id').on('ec.participant_id', '=', participantId),
+      )
+      .select(['p.ends_at', 'p.time_zone', 'p.local_end', 'p.revision', 'ec.state'])
+      .where('p.id', '=', e.pending_proposal_id)
+      .executeTakeFirst();
+    if (p) {
+      pending = {
+        endsAt: p.ends_at.toISOString(),
+        timeZone: p.time_zone,
+        localEnd: p.local_end,
+        revision: p.revision,
+        yourConsent: p.state ?? null,
+      };
+    }
+  }
+  return {
+    state: e.em_state,
+    endsAt: inForce ? e.ends_at!.toISOString() : null,
+    timeZone: inForce ? e.time_zone : null,
+    localEnd: active?.local_end ?? null,
+    pending,
+  };
+}

@@ -14,6 +14,7 @@ import { emAllowedEvents, emStateLabels, type EmState } from '../vultron/em.ts';
 import {
   decideConsent,
   defineCord,
+  finderDecideConsent,
   proposeEmbargo,
   pullCord,
   setOrgEmbargoMaximum,
@@ -236,6 +237,30 @@ export function embargoRoutes(app: FastifyInstance, services: Services): void {
       await decideConsent(ctxOf(services, request), request.params.ref, request.body);
       const { c, resource } = await loadFull(request.actor, request.params.ref);
       return present(request.actor, c, resource);
+    },
+  );
+
+  r.post(
+    '/api/v1/reports/:ref/cases/:caseRef/embargo/consent',
+    {
+      config: { rateLimit: { max: services.config.rateLimit.reportsPerHour, timeWindow: 3600_000 } },
+      schema: {
+        tags: ['embargo'],
+        summary: "The finder accepts or declines the pending proposal (follow-up link or the finder's account)",
+        params: Type.Object(
+          { ref: Type.String({ maxLength: 64 }), caseRef: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        body: Body({
+          decision: Type.Union([Type.Literal('accept'), Type.Literal('decline')]),
+          note: Type.Optional(Text(5000)),
+        }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { ref, caseRef } = request.params;
+      return finderDecideConsent(ctxOf(services, request), ref, caseRef, request.body);
     },
   );
 

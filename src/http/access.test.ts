@@ -532,6 +532,13 @@ describe('access control on every endpoint', () => {
       { anon: 401, vendor: 404, outsider: 404 },
     ],
     [
+      "the finder's answer to an embargo proposal",
+      'POST',
+      `/api/v1/reports/${report.id}/cases/${caseRow.id}/embargo/consent`,
+      { decision: 'accept' },
+      { anon: 401, vendor: 404, outsider: 404, viewer: 403, coordinator: 403 },
+    ],
+    [
       'terminate an embargo',
       'POST',
       `/api/v1/cases/${caseRow.id}/embargo/terminate`,

@@ -14,7 +14,8 @@ import {
 } from '../../tests/support/factories.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 import type { Ctx } from '../app/context.ts';
-import { addParticipant, caseStateEvent, openCase } from '../cases/commands.ts';
+import { addParticipant, openCase } from '../cases/commands.ts';
+import { recordCaseState } from '../embargo/commands.ts';
 import type { UserRow } from '../db/schema.ts';
 import { actorOf } from '../../tests/support/factories.ts';
 import {
@@ -97,11 +98,11 @@ describe('metrics and SLA clocks derived from recorded events', () => {
     caseId = c.case_id;
     const vendor = await addParticipant(asLead, caseId, { orgId: acme.id, role: 'vendor' });
     at('2026-11-06T10:00:00Z');
-    await caseStateEvent(asLead, caseId, { event: 'V', participantId: vendor.id });
+    await recordCaseState(asLead, caseId, { event: 'V', participantId: vendor.id });
     at('2026-11-09T10:00:00Z');
-    await caseStateEvent(asLead, caseId, { event: 'F', participantId: vendor.id });
+    await recordCaseState(asLead, caseId, { event: 'F', participantId: vendor.id });
     at('2026-11-11T10:00:00Z');
-    await caseStateEvent(asLead, caseId, { event: 'P' });
+    await recordCaseState(asLead, caseId, { event: 'P' });
     at('2026-11-11T11:00:00Z');
     // Signed in now: a session from 2 November would have expired on the moved clock.
     adminEmail = adminUser.email;

@@ -1,4 +1,5 @@
-import { recordCaseEvent } from '../cases/commands.ts';
+import { caseStateEventIn, recordCaseEvent } from '../cases/commands.ts';
+import { embargoAfterCaseStateIn } from '../embargo/commands.ts';
 import { sql, type Transaction } from 'kysely';
 import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -415,6 +416,12 @@ async function markPublished(
     via,
     ...(via === 'two_person' ? { requestedBy: row.early_requested_by, confirmedBy: actorId(ctx.actor) } : {}),
   });
+  // Published means public (Vultron CP) for every vendor at once, and an embargo still running MUST end.
+  const current = await tx.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+  if (!current.pxa_state.includes('P')) {
+    const updated = await caseStateEventIn(tx, ctx, c.id, { event: 'P' }, { authorized: true });
+    await embargoAfterCaseStateIn(tx, ctx, updated, 'published');
+  }
   await recordAudit(tx, ctx, {
     action: 'release.publish',
     subjectType: 'case',

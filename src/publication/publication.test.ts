@@ -235,6 +235,9 @@ describe('the coordinated release', { timeout: 180_000 }, () => {
     expect(audit.length).toBe(1);
     const events = (await call('GET', `/api/v1/cases/${caseId}/timeline`, lead)).json<Json>().items as Json[];
     expect(events.filter((e) => e.kind === 'published').length).toBe(1);
+    // Published is public (Vultron CP): the case moves to P for every vendor at once, in the timeline.
+    expect((await call('GET', `/api/v1/cases/${caseId}`, lead)).json<Json>().pxaState).toBe('Pxa');
+    expect(events.filter((e) => e.kind === 'cs_event').map((e) => e.data.event)).toEqual(['P']);
     expect(leadId).toBeTruthy();
   });
 

@@ -32,6 +32,20 @@ export interface FinderCase {
   publicSummaryHtml: string;
   createdAt: string;
   you: { participantId: string; rmState: string; rmStateLabel: string };
+  /** The embargo's dates and the finder's own answer (never the rationale or others' answers). */
+  embargo: {
+    state: 'N' | 'P' | 'A' | 'R' | 'X';
+    endsAt: string | null;
+    timeZone: string | null;
+    localEnd: string | null;
+    pending: {
+      endsAt: string;
+      timeZone: string;
+      localEnd: string;
+      revision: boolean;
+      yourConsent: 'invited' | 'signatory' | 'declined' | 'lapsed' | null;
+    } | null;
+  };
   posts: {
     id: string;
     thread: 'official' | 'discussion';
@@ -77,4 +91,12 @@ export const participantsApi = {
     request<{ items: FinderCase[] }>('GET', `/api/v1/reports/${enc(trackingId)}/cases`, undefined, {
       bearer: secret,
     }),
+  /** The finder accepts or declines the pending embargo proposal of one of their cases. */
+  finderConsent: (trackingId: string, caseId: string, decision: 'accept' | 'decline', note: string, secret?: string) =>
+    request<{ emState: string }>(
+      'POST',
+      `/api/v1/reports/${enc(trackingId)}/cases/${enc(caseId)}/embargo/consent`,
+      { decision, ...(note ? { note } : {}) },
+      { bearer: secret },
+    ),
 };

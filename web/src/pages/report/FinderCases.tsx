@@ -1,7 +1,8 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import '../../participants.css';
 import type { Tlp } from '../../casesApi.ts';
-import { ErrorAlert } from '../../components/forms.tsx';
+import { ErrorAlert, Labelled, Notice } from '../../components/forms.tsx';
 import { StateBadge } from '../../components/ReportBadges.tsx';
 import { useFormatDate, useResource } from '../../hooks.ts';
 import { type FinderCase, participantsApi } from '../../participantsApi.ts';
@@ -24,13 +25,29 @@ export function FinderCases({ trackingId, secret }: { trackingId: string; secret
       <h2 id="finder-cases-heading">{t('finderView.title', { count: cases.data.items.length })}</h2>
       <p className="hint">{t('finderView.intro')}</p>
       {cases.data.items.map((c) => (
-        <FinderCaseView key={c.caseId} c={c} />
+        <FinderCaseView
+          key={c.caseId}
+          c={c}
+          trackingId={trackingId}
+          secret={secret}
+          reload={() => void cases.reload()}
+        />
       ))}
     </section>
   );
 }
 
-function FinderCaseView({ c }: { c: FinderCase }) {
+function FinderCaseView({
+  c,
+  trackingId,
+  secret,
+  reload,
+}: {
+  c: FinderCase;
+  trackingId: string;
+  secret?: string | undefined;
+  reload: () => void;
+}) {
   const { t } = useTranslation();
   const fmt = useFormatDate();
   const headingId = `finder-case-${c.caseId}`;
@@ -50,6 +67,7 @@ function FinderCaseView({ c }: { c: FinderCase }) {
         <dt>{t('cases.opened')}</dt>
         <dd>{fmt(c.createdAt)}</dd>
       </dl>
+      <FinderEmbargo c={c} trackingId={trackingId} secret={secret} reload={reload} />
       {c.publicSummary ? (
         // Rendered from Markdown and sanitized by the server.
         <div className="prose" dangerouslySetInnerHTML={{ __html: c.publicSummaryHtml }} />
@@ -119,5 +137,105 @@ function FinderCaseView({ c }: { c: FinderCase }) {
         </>
       )}
     </article>
+  );
+}
+
+/** "2030-01-15T10:00" as the proposer wrote it, in the embargo's own zone. */
+const wallClock = (local: string) => local.replace('T', ' ');
+
+/**
+ * The embargo as the finder needs it: its state and end (in the embargo's zone and in theirs), and
+ * a pending proposal to accept or decline — the finder is a required participant by default.
+ */
+function FinderEmbargo({
+  c,
+  trackingId,
+  secret,
+  reload,
+}: {
+  c: FinderCase;
+  trackingId: string;
+  secret?: string | undefined;
+  reload: () => void;
+}) {
+  const { t } = useTranslation();
+  const fmt = useFormatDate();
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [answered, setAnswered] = useState<'accept' | 'decline' | null>(null);
+  const e = c.embargo;
+  if (e.state === 'N' && !e.pending) return null;
+  const headingId = `finder-embargo-${c.caseId}`;
+  const answer = async (decision: 'accept' | 'decline') => {
+    setBusy(true);
+    setError(null);
+    try {
+      await participantsApi.finderConsent(trackingId, c.caseId, decision, note.trim(), secret);
+      setAnswered(decision);
+      setNote('');
+      reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="finder-embargo" aria-labelledby={headingId}>
+      <h4 id={headingId}>
+        {t('embargo.title')}: {t(`embargo.states.${e.state}`)}
+      </h4>
+      {e.endsAt && (
+        <dl className="facts facts-inline">
+          <dt>{t('embargo.endCase')}</dt>
+          <dd>
+            {e.localEnd ? wallClock(e.localEnd) : '—'} <span className="muted">{e.timeZone}</span>
+          </dd>
+          <dt>{t('embargo.endYours')}</dt>
+          <dd>{fmt(e.endsAt)}</dd>
+        </dl>
+      )}
+      {answered && <Notice>{t(`finderView.embargo.answered.${answered}`)}</Notice>}
+      {e.pending && (
+        <div className="finder-embargo-pending">
+          <p>
+            {t(e.pending.revision ? 'finderView.embargo.revisionProposed' : 'finderView.embargo.proposed', {
+              local: wallClock(e.pending.localEnd),
+              zone: e.pending.timeZone,
+              yours: fmt(e.pending.endsAt),
+            })}
+          </p>
+          <p>
+            <strong>{t('finderView.embargo.yourAnswer')}</strong>{' '}
+            {t(`finderView.embargo.consent.${e.pending.yourConsent ?? 'notAsked'}`)}
+          </p>
+          {e.pending.yourConsent === 'invited' && (
+            <>
+              <ErrorAlert error={error} />
+              <Labelled label={t('finderView.embargo.note')} hint={t('finderView.embargo.noteHint')}>
+                {(aria) => (
+                  <textarea
+                    {...aria}
+                    rows={2}
+                    maxLength={5000}
+                    value={note}
+                    onChange={(ev) => setNote(ev.target.value)}
+                  />
+                )}
+              </Labelled>
+              <div className="actions">
+                <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void answer('accept')}>
+                  {t('finderView.embargo.accept')}
+                </button>
+                <button type="button" className="btn" disabled={busy} onClick={() => void answer('decline')}>
+                  {t('finderView.embargo.decline')}
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      )}
+    </section>
   );
 }
