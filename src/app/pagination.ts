@@ -66,3 +66,42 @@ export function keysetBefore(cursor: Cursor) {
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** Keyset cursors for lists ordered by a text key (such as a name), then id: base64url of ["text", key, id]. */
+export interface TextCursor {
+  key: string;
+  id: string;
+}
+
+export function encodeTextCursor(key: string, id: string): string {
+  return Buffer.from(JSON.stringify(['text', key, id])).toString('base64url');
+}
+
+export function decodeTextCursor(raw: string | undefined): TextCursor | null {
+  if (raw === undefined || raw === '') return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'text') {
+      const [, key, id] = parsed as unknown[];
+      if (typeof key === 'string' && typeof id === 'string') return { key, id };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw validation('the cursor is not valid: pass back the nextCursor value of a previous page unchanged', {
+    field: 'cursor',
+  });
+}
+
+/** Like `toPage`, for lists ordered by (key, id) ascending. */
+export function toTextPage<R extends { id: string }, T>(
+  rows: R[],
+  limit: number,
+  key: (r: R) => string,
+  map: (r: R) => T,
+): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return { items: kept.map(map), nextCursor: more && last ? encodeTextCursor(key(last), last.id) : null };
+}

@@ -11,6 +11,7 @@ import {
   userSession,
   type Session,
 } from '../../tests/support/factories.ts';
+import { deliverNotifications } from '../../tests/support/notifications.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -405,12 +406,14 @@ describe('multi-party cases over HTTP', () => {
     )!;
     // The instance key exists from the first start on; here the first request creates it.
     const instanceKey = (await call('GET', '/api/v1/instance-key', null)).json<Json>().publicKey as string;
+    await deliverNotifications(db);
     await db.db.deleteFrom('outbox').execute();
     const posted = await call('POST', `/api/v1/cases/${caseId}/threads/${official.id}/posts`, lead, {
       body: 'The fix ships in 4.2.1 on 2027-01-12',
       tlp: 'AMBER',
     });
     expect(posted.statusCode).toBe(201);
+    expect(await deliverNotifications(db)).toBe(1); // the post's notification job composes and encrypts
     const acmeEmail = (await call('GET', '/api/v1/me', acme.admin)).json<Json>().user.email as string;
     const mails = await db.db.selectFrom('outbox').selectAll().execute();
     const toAcme = mails.find((m) => m.to_address === acmeEmail)!;

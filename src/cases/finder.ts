@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { notFound } from '../core/errors.ts';
@@ -12,6 +11,7 @@ import { invalidFields } from '../reports/rules.ts';
 import { rmStateLabels, type RmState } from '../vultron/rm.ts';
 import { recordCaseEvent } from './commands.ts';
 import { caseResource, findCase } from './queries.ts';
+import { finderVisiblePosts, notifyFindersOfSharedPost } from './threads.ts';
 
 /**
  * The finder's view of the cases opened from their report: only what is shared with reporters.
@@ -20,11 +20,10 @@ import { caseResource, findCase } from './queries.ts';
  *
  * What they see, each decided in SQL: the case id, lead, status and its public-safe summary
  * (never the title, the summary, the vulnerabilities or the other participants); their own RM
- * state; posts of the official thread and posts the coordinators labelled for reporters, in the
- * official and discussion threads only and only with TLP CLEAR, GREEN or AMBER (a TLP:RED post
- * only when it names the finder's own account); vendor statuses the vendor marked shareable and
- * staff approved.
- * Private threads never.
+ * state; posts of the official thread and posts the coordinators labelled for reporters, with TLP
+ * CLEAR, GREEN or AMBER, and posts of private threads the finder is a member of (a TLP:RED post
+ * only when it names the finder's own account — threads.ts finderReadablePostScope); vendor
+ * statuses the vendor marked shareable and staff approved.
  */
 
 export interface FinderCaseView {
@@ -39,7 +38,7 @@ export interface FinderCaseView {
   embargo: ParticipantEmbargoView;
   posts: {
     id: string;
-    thread: 'official' | 'discussion';
+    thread: 'official' | 'discussion' | 'private';
     tlp: string;
     body: string;
     bodyHtml: string;
@@ -56,14 +55,6 @@ export interface FinderCaseView {
     fixedVersions: string;
     updatedAt: string;
   }[];
-}
-
-/** Posts a finder may read (aliases `t` thread, `p` post); `userId` is the finder's own account, if any. */
-export function finderPostScope(userId: string | null) {
-  const named = userId ? sql`(p.tlp = 'RED' and p.recipient_user_ids ? ${userId})` : sql`false`;
-  return sql<boolean>`(t.kind in ('official', 'discussion') and (
-    (p.tlp in ('CLEAR', 'GREEN', 'AMBER') and (t.kind = 'official' or p.for_reporters))
-    or ${named}))`;
 }
 
 export async function finderCases(db: Db, actor: Actor, reportRef: string): Promise<FinderCaseView[]> {
@@ -98,16 +89,7 @@ export async function finderCases(db: Db, actor: Actor, reportRef: string): Prom
   const out: FinderCaseView[] = [];
   for (const c of cases) {
     const [posts, statuses, embargo] = await Promise.all([
-      db
-        .selectFrom('case_posts as p')
-        .innerJoin('case_threads as t', 't.id', 'p.thread_id')
-        .leftJoin('organizations as ao', 'ao.id', 'p.author_org_id')
-        .select(['p.id', 't.kind', 'p.tlp', 'p.body', 'p.created_at', 'p.edited_at', 'ao.kind as author_org_kind'])
-        .where('p.case_id', '=', c.id)
-        .where(finderPostScope(namedUser))
-        .orderBy('p.seq')
-        .limit(1000)
-        .execute(),
+      finderVisiblePosts(db, c.id, c.participant_id, namedUser),
       db
         .selectFrom('vendor_statuses as s')
         .innerJoin('case_participants as vp', 'vp.id', 's.participant_id')
@@ -147,7 +129,7 @@ export async function finderCases(db: Db, actor: Actor, reportRef: string): Prom
       // Authors are not named: other participants' people are not the finder's business.
       posts: posts.map((p) => ({
         id: p.id,
-        thread: p.kind as 'official' | 'discussion',
+        thread: p.kind,
         tlp: p.tlp,
         body: p.body,
         bodyHtml: renderMarkdown(p.body),
@@ -235,6 +217,8 @@ export async function shareWithReporters(ctx: Ctx, ref: string, postId: string, 
       .where('id', '=', post.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // The finder hears of a post newly shared with them (once per post: the job's key).
+    if (shared && !post.for_reporters) await notifyFindersOfSharedPost(tx, ctx, post.id);
     await recordCaseEvent(tx, ctx, c.id, shared ? 'post_shared_with_reporters' : 'post_unshared_with_reporters', {
       postId: post.id,
     });

@@ -166,3 +166,30 @@ export async function caseInvitations(
           : 'pending',
   }));
 }
+
+/** A case's vulnerabilities in the order they were added (VULN-1 is the first). */
+export async function caseVulnerabilities(db: Db, caseId: string) {
+  return db
+    .selectFrom('vulnerabilities')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Every vendor statement of a case (unfiltered: for callers that read the case as staff). */
+export async function caseStatuses(db: Db, caseId: string) {
+  return db
+    .selectFrom('vendor_statuses')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Every event of a case, in order (unfiltered: for callers that read the case as staff). */
+export async function caseTimeline(db: Db, caseId: string) {
+  return db.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
+}

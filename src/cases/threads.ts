@@ -1,11 +1,11 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
-import { caseOrgAudience, emitWebhookEvent, notifyUsers } from '../notifications/dispatch.ts';
-import { noticeText, parseMentions, postKindsFor, type NotificationKind } from '../notifications/rules.ts';
+import { caseOrgAudience, emitWebhookEvent, enqueueNotification } from '../notifications/dispatch.ts';
+import { parseMentions, postKindsFor, type NotificationKind } from '../notifications/rules.ts';
 import { findHomeOrg } from '../orgs/queries.ts';
 import { actorId, actorLabel, type Actor } from '../policy/actor.ts';
 import { authorize, can, type CaseResource } from '../policy/policy.ts';
@@ -235,7 +235,12 @@ export async function createPrivateThread(ctx: Ctx, ref: string, input: { title:
 }
 
 /** Users who can see a thread: staff, and members of participant orgs that may see it. */
-export async function threadAudience(tx: Tx, c: CaseRow, threadKind: string, threadId: string): Promise<Set<string>> {
+export async function threadAudience(
+  tx: Db,
+  c: Pick<CaseRow, 'id' | 'terms_version'>,
+  threadKind: string,
+  threadId: string,
+): Promise<Set<string>> {
   const staff = await tx
     .selectFrom('memberships as m')
     .innerJoin('organizations as o', 'o.id', 'm.org_id')
@@ -300,6 +305,8 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
     }
     if (checked.recipientUserIds.length > 0) {
       const audience = await threadAudience(tx, c, thread.kind, thread.id);
+      // The finder (with an account) may be named too, where the finder may read the thread.
+      for (const u of await finderUsersOfThread(tx, c.id, thread)) audience.add(u);
       const outside = checked.recipientUserIds.find((u) => !audience.has(u));
       if (outside)
         throw invalidFields([{ field: 'recipientUserIds', message: `user ${outside} cannot see this thread` }]);
@@ -344,7 +351,9 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
         .execute();
       post.mentions = mentioned;
     }
-    await notifyPost(tx, ctx, c, thread, post, mentioned);
+    // The author and the people mentioned follow the thread (unless they unfollowed it before).
+    await recordDefaultFollows(tx, ctx, thread.id, [ctx.actor.userId, ...mentioned]);
+    await notifyPost(tx, ctx, c, thread, post);
     await tx
       .insertInto('case_events')
       .values({
@@ -424,7 +433,7 @@ async function visibleMentions(
 
 /** The thread's audience narrowed by the post's TLP (AMBER+STRICT: the two organizations; RED: the named people). */
 async function postAudience(
-  tx: Tx,
+  tx: Db,
   c: CaseRow,
   thread: { id: string; kind: string },
   post: { tlp: string; author_org_id: string | null; recipient_org_id: string | null; recipient_user_ids: string[] },
@@ -442,8 +451,8 @@ async function postAudience(
   return ids;
 }
 
-/** Who follows the discussion: those who wrote in it before, and the case lead. */
-async function discussionFollowers(tx: Tx, c: CaseRow, threadId: string, postId: string): Promise<Set<string>> {
+/** Who followed the discussion before follows were recorded: those who wrote in it, and the case lead. */
+async function discussionFollowers(tx: Db, c: CaseRow, threadId: string, postId: string): Promise<Set<string>> {
   const rows = await tx
     .selectFrom('case_posts')
     .select('author_user_id')
@@ -458,11 +467,198 @@ async function discussionFollowers(tx: Tx, c: CaseRow, threadId: string, postId:
 }
 
 /**
- * Tells the post's audience and the people it mentions, each as they chose (notifications/):
- * at once or in the daily digest, the full post encrypted to their OpenPGP key and signed with the
- * instance key, or a content-free notice with the link when they have no key, prefer notices or
- * the case's policy says so. Organizations that may see the post get a webhook event (never for
- * TLP:RED, which is for named people only).
+ * Whether each of `userIds` follows a thread: their recorded choice when there is one (writing or
+ * being mentioned records a follow; unfollowing records `false`, which later posts do not undo),
+ * else the thread's default: a private thread's members follow it, the discussion is followed by
+ * those who wrote in it and the case lead. The official thread reaches everyone whatever this says.
+ */
+export async function threadFollowers(
+  db: Db,
+  c: CaseRow,
+  thread: { id: string; kind: string },
+  userIds: readonly string[],
+  excludePostId: string,
+  /** Only choices recorded before this instant count (a mention's follow starts after that post). */
+  before?: Date,
+): Promise<Set<string>> {
+  let q = db.selectFrom('thread_follows').select(['user_id', 'following']).where('thread_id', '=', thread.id);
+  if (before) q = q.where('updated_at', '<', before);
+  const rows = await q.execute();
+  const chosen = new Map(rows.map((r) => [r.user_id, r.following]));
+  const defaults =
+    thread.kind === 'discussion' ? await discussionFollowers(db, c, thread.id, excludePostId) : new Set<string>();
+  return new Set(userIds.filter((u) => chosen.get(u) ?? (thread.kind === 'private' || defaults.has(u))));
+}
+
+/** Records that these people follow a thread, keeping an earlier unfollow as it is. */
+async function recordDefaultFollows(tx: Tx, ctx: Ctx, threadId: string, userIds: readonly (string | null)[]) {
+  const ids = [...new Set(userIds.filter((u): u is string => u !== null))];
+  if (ids.length === 0) return;
+  await tx
+    .insertInto('thread_follows')
+    .values(ids.map((user_id) => ({ thread_id: threadId, user_id, following: true, updated_at: ctx.now() })))
+    .onConflict((oc) => oc.columns(['thread_id', 'user_id']).doNothing())
+    .execute();
+}
+
+/**
+ * The posts a finder's participation may read (aliases `t` thread, `p` post; `participant` the
+ * finder's case participation, `user` the finder's account or null): in the official and
+ * discussion threads what is shared with reporters (as src/cases/finder.ts `finderPostScope`:
+ * official or labelled for reporters, TLP CLEAR/GREEN/AMBER; TLP:RED only naming their account);
+ * in a private thread the finder's participation is a member of, its posts up to TLP:AMBER and the
+ * TLP:RED posts naming their account. Never AMBER+STRICT (an organization's own).
+ */
+export function finderReadablePostScope(participant: RawBuilder<unknown>, user: RawBuilder<unknown>) {
+  const named = sql`(p.tlp = 'RED' and cast(${user} as text) is not null and p.recipient_user_ids ? cast(${user} as text))`;
+  return sql<boolean>`(
+    (t.kind in ('official', 'discussion') and (
+      (p.tlp in ('CLEAR', 'GREEN', 'AMBER') and (t.kind = 'official' or p.for_reporters)) or ${named}))
+    or (t.kind = 'private'
+      and exists (select 1 from case_thread_members fm where fm.thread_id = t.id and fm.participant_id = ${participant})
+      and (p.tlp in ('CLEAR', 'GREEN', 'AMBER') or ${named})))`;
+}
+
+/**
+ * A finder's view of the posts of a case (for src/cases/finder.ts): the posts their participation
+ * may read by `finderReadablePostScope`, oldest first.
+ */
+export async function finderVisiblePosts(db: Db, caseId: string, participantId: string, userId: string | null) {
+  return db
+    .selectFrom('case_posts as p')
+    .innerJoin('case_threads as t', 't.id', 'p.thread_id')
+    .leftJoin('organizations as ao', 'ao.id', 'p.author_org_id')
+    .select(['p.id', 't.kind', 'p.tlp', 'p.body', 'p.created_at', 'p.edited_at', 'ao.kind as author_org_kind'])
+    .where('p.case_id', '=', caseId)
+    .where(finderReadablePostScope(sql`${participantId}`, sql`${userId}`))
+    .orderBy('p.seq')
+    .limit(1000)
+    .execute();
+}
+
+/** Accounts of the case's finders (not removed) who may read a thread of this kind: they may be named on TLP:RED. */
+async function finderUsersOfThread(tx: Db, caseId: string, thread: { id: string; kind: string }): Promise<string[]> {
+  let q = tx
+    .selectFrom('case_participants as fp')
+    .innerJoin('finders as f', 'f.id', 'fp.finder_id')
+    .select('f.user_id')
+    .where('fp.case_id', '=', caseId)
+    .where('fp.role', 'in', ['finder', 'reporter'])
+    .where('fp.removed_at', 'is', null)
+    .where('f.user_id', 'is not', null);
+  if (thread.kind === 'private') {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('case_thread_members as tm')
+          .select('tm.thread_id')
+          .where('tm.thread_id', '=', thread.id)
+          .whereRef('tm.participant_id', '=', 'fp.id'),
+      ),
+    );
+  }
+  return (await q.execute()).map((r) => r.user_id).filter((u): u is string => u !== null);
+}
+
+/** Who hears of a post, decided when the notification job runs (src/notifications/send.ts). */
+export interface PostRecipients {
+  caseRow: CaseRow;
+  thread: { id: string; kind: 'official' | 'discussion' | 'private'; title: string };
+  post: Selectable<Database['case_posts']>;
+  /** Users (staff, participants' people) and the kinds the post is for them, most specific first. */
+  users: Map<string, NotificationKind[]>;
+  /** Finder participations that may read the post (src/cases/finder.ts's view), and their kinds. */
+  finders: Map<string, NotificationKind[]>;
+}
+
+/**
+ * The people to tell about a post, computed from what they may read now (access may have ended
+ * since the post): the post's audience (thread scope narrowed by TLP) who follow the thread or
+ * must hear of it (official), the people it mentions who may still see it, and the finders who
+ * may read it. `mentionsOnly`: only these users, for a mention added by an edit. `findersOnly`:
+ * only the finders (a post shared with reporters after it was written).
+ */
+export async function postRecipients(
+  db: Db,
+  postId: string,
+  opts: { mentionsOnly?: readonly string[] | undefined; findersOnly?: boolean | undefined } = {},
+): Promise<PostRecipients | null> {
+  const post = await db.selectFrom('case_posts').selectAll().where('id', '=', postId).executeTakeFirst();
+  if (!post) return null;
+  const c = await db.selectFrom('cases').selectAll().where('id', '=', post.case_id).executeTakeFirst();
+  const thread = await db
+    .selectFrom('case_threads')
+    .select(['id', 'kind', 'title'])
+    .where('id', '=', post.thread_id)
+    .executeTakeFirst();
+  if (!c || !thread) return null;
+  const users = new Map<string, NotificationKind[]>();
+  const finders = new Map<string, NotificationKind[]>();
+  const out: PostRecipients = { caseRow: c, thread, post, users, finders };
+  const stillMentioned = async (ids: readonly string[]) => {
+    const ok: string[] = [];
+    for (const u of ids) if (post.mentions.includes(u) && (await userSeesPost(db, u, c, post.id))) ok.push(u);
+    return ok;
+  };
+  if (opts.mentionsOnly) {
+    for (const u of await stillMentioned(opts.mentionsOnly)) if (u !== post.author_user_id) users.set(u, ['mention']);
+    return out;
+  }
+  if (!opts.findersOnly) {
+    const audience = await postAudience(db, c, thread, post);
+    const mentioned = await stillMentioned(post.mentions);
+    const everyone = [...new Set([...audience, ...mentioned])].filter((u) => u !== post.author_user_id);
+    // Being mentioned makes one follow the thread from the next post on: this one tells them of the mention.
+    const follows = new Set([
+      ...(await threadFollowers(
+        db,
+        c,
+        thread,
+        everyone.filter((u) => !mentioned.includes(u)),
+        post.id,
+      )),
+      ...(await threadFollowers(db, c, thread, mentioned, post.id, post.created_at)),
+    ]);
+    for (const u of everyone) {
+      const kinds = postKindsFor({
+        threadKind: thread.kind,
+        mentioned: mentioned.includes(u),
+        follows: follows.has(u),
+      });
+      if (kinds.length > 0) users.set(u, kinds);
+    }
+  }
+  const finderRows = await db
+    .selectFrom('case_participants as fp')
+    .innerJoin('finders as f', 'f.id', 'fp.finder_id')
+    .select(['fp.id', 'f.user_id'])
+    .where('fp.case_id', '=', c.id)
+    .where('fp.role', 'in', ['finder', 'reporter'])
+    .where('fp.removed_at', 'is', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('case_posts as p')
+          .innerJoin('case_threads as t', 't.id', 'p.thread_id')
+          .select('p.id')
+          .where('p.id', '=', post.id)
+          .where(finderReadablePostScope(sql.ref('fp.id'), sql.ref('f.user_id'))),
+      ),
+    )
+    .execute();
+  for (const f of finderRows) {
+    // A finder who is also someone above (or wrote the post) hears of it once, as that user.
+    if (f.user_id && (users.has(f.user_id) || f.user_id === post.author_user_id)) continue;
+    finders.set(f.id, [thread.kind === 'official' ? 'official_post' : 'thread_post']);
+  }
+  return out;
+}
+
+/**
+ * Queues the notifications of a new post (src/notifications/send.ts runs them after the commit:
+ * composing, encrypting and signing each mail, with the recipients checked again then). Every
+ * organization that may see the post gets a content-free webhook event (never for TLP:RED, which
+ * is for named people only).
  */
 async function notifyPost(
   tx: Tx,
@@ -471,45 +667,12 @@ async function notifyPost(
   thread: { id: string; kind: 'official' | 'discussion' | 'private'; title: string },
   post: {
     id: string;
-    body: string;
     tlp: string;
-    author_label: string;
-    author_user_id: string | null;
     author_org_id: string | null;
     recipient_org_id: string | null;
-    recipient_user_ids: string[];
   },
-  mentioned: readonly string[],
 ): Promise<void> {
-  const audience = await postAudience(tx, c, thread, post);
-  const follows =
-    thread.kind === 'discussion' ? await discussionFollowers(tx, c, thread.id, post.id) : new Set<string>();
-  const recipients = new Map<string, NotificationKind[]>();
-  for (const u of new Set([...audience, ...mentioned])) {
-    if (u === post.author_user_id) continue;
-    const kinds = postKindsFor({ threadKind: thread.kind, mentioned: mentioned.includes(u), follows: follows.has(u) });
-    if (kinds.length > 0) recipients.set(u, kinds);
-  }
-  const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  await notifyUsers(
-    tx,
-    ctx,
-    {
-      caseRow: c,
-      subjectType: 'post',
-      subjectId: post.id,
-      notice: (kind) =>
-        noticeText({
-          caseId: c.case_id,
-          what: kind === 'mention' ? 'mention' : 'post',
-          tlp: post.tlp,
-          threadKind: thread.kind,
-          link,
-        }),
-      detail: `TLP:${post.tlp}\nCase: ${c.case_id}\nThread: ${thread.title}\nFrom: ${post.author_label}\n\n${post.body}\n\n-- \n${link}`,
-    },
-    recipients,
-  );
+  await enqueueNotification(tx, ctx, { source: 'post', postId: post.id }, `notify:post:${post.id}`);
   if (post.tlp !== 'RED') {
     const orgIds = await caseOrgAudience(tx, c, {
       privateThreadId: thread.kind === 'private' ? thread.id : undefined,
@@ -523,6 +686,14 @@ async function notifyPost(
       orgIds,
     });
   }
+}
+
+/**
+ * Tells the finders of a post newly shared with reporters (for src/cases/finder.ts
+ * `shareWithReporters`, in its transaction). Once per post, however often it is shared again.
+ */
+export async function notifyFindersOfSharedPost(tx: Tx, ctx: Ctx, postId: string): Promise<void> {
+  await enqueueNotification(tx, ctx, { source: 'post', postId, findersOnly: true }, `notify:post-shared:${postId}`);
 }
 
 /** Authors edit their own posts; every earlier text is kept. */
@@ -556,27 +727,20 @@ export async function editPost(ctx: Ctx, ref: string, postId: string, body: stri
       .where('id', '=', post.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    // Only people newly mentioned by the edit are told (of the mention, not of the edit).
+    // Only people newly mentioned by the edit are told (of the mention, not of the edit); they now follow the thread.
     const added = mentioned.filter((u) => !post.mentions.includes(u));
     if (added.length > 0) {
-      const thread = await tx
-        .selectFrom('case_threads')
-        .select(['kind', 'title'])
-        .where('id', '=', post.thread_id)
-        .executeTakeFirstOrThrow();
-      const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-      await notifyUsers(
+      await recordDefaultFollows(tx, ctx, post.thread_id, added);
+      const revision = await tx
+        .selectFrom('case_post_revisions')
+        .select(sql<number>`max(seq)`.as('seq'))
+        .where('post_id', '=', post.id)
+        .executeTakeFirst();
+      await enqueueNotification(
         tx,
         ctx,
-        {
-          caseRow: c,
-          subjectType: 'post',
-          subjectId: post.id,
-          notice: () =>
-            noticeText({ caseId: c.case_id, what: 'mention', tlp: post.tlp, threadKind: thread.kind, link }),
-          detail: `TLP:${post.tlp}\nCase: ${c.case_id}\nThread: ${thread.title}\nFrom: ${post.author_label}\n\n${text}\n\n-- \n${link}`,
-        },
-        new Map(added.map((u) => [u, ['mention'] as NotificationKind[]])),
+        { source: 'post', postId: post.id, mentionsOnly: added },
+        `notify:post-mention:${post.id}:${revision?.seq ?? 0}`,
       );
     }
     await recordAudit(tx, ctx, {
@@ -591,4 +755,58 @@ export async function editPost(ctx: Ctx, ref: string, postId: string, body: stri
 
 export async function postRevisions(db: Db, postId: string) {
   return db.selectFrom('case_post_revisions').selectAll().where('post_id', '=', postId).orderBy('seq').execute();
+}
+
+/**
+ * The caller follows or unfollows a thread they may read ("message in a thread you follow"). The
+ * official thread reaches every participant whatever one chooses (its notices are mandatory;
+ * the digest is the way to have fewer of them), so it is not followed or unfollowed.
+ */
+export async function setThreadFollow(
+  ctx: Ctx,
+  ref: string,
+  threadId: string,
+  following: boolean,
+): Promise<{ following: boolean }> {
+  const actor = ctx.actor;
+  if (actor.kind !== 'user') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first');
+  return inTransaction(ctx, async (tx) => {
+    const { c, v } = await loadCaseFor(tx, ctx, ref);
+    const thread = await loadThread(tx, v, c.id, threadId);
+    if (thread.kind === 'official') {
+      throw new AppError(
+        'ERR_CONFLICT',
+        'the official thread reaches every participant; to hear of it less often, choose the daily digest in your notification settings',
+      );
+    }
+    await tx
+      .insertInto('thread_follows')
+      .values({ thread_id: thread.id, user_id: actor.userId, following, updated_at: ctx.now() })
+      .onConflict((oc) => oc.columns(['thread_id', 'user_id']).doUpdateSet({ following, updated_at: ctx.now() }))
+      .execute();
+    await recordAudit(tx, ctx, {
+      action: following ? 'case.thread_follow' : 'case.thread_unfollow',
+      subjectType: 'case',
+      subjectId: c.id,
+      summary: { threadId: thread.id },
+    });
+    return { following };
+  });
+}
+
+/** Whether the caller follows a thread they may read (404 otherwise); the official thread always reaches them. */
+export async function threadFollowState(
+  db: Db,
+  actor: Actor,
+  ref: string,
+  threadId: string,
+): Promise<{ following: boolean; mandatory: boolean }> {
+  const c = await findCase(db, ref);
+  if (!c) throw notFound('case', ref);
+  authorize(actor, 'case:read_full', await caseResource(db, actor, c), 'case:read');
+  const v = await viewerOf(db, actor, c);
+  const thread = await loadThread(db, v, c.id, threadId);
+  if (thread.kind === 'official' || !v.userId) return { following: true, mandatory: thread.kind === 'official' };
+  const follows = await threadFollowers(db, c, thread, [v.userId], '00000000-0000-0000-0000-000000000000');
+  return { following: follows.has(v.userId), mandatory: false };
 }

@@ -15,6 +15,7 @@ import { createLogger, openInstance, packageVersion, serve } from '../server/ser
 import { createUser, setPassword } from '../users/commands.ts';
 import { findUserByEmail, membershipsOf, toActor } from '../users/queries.ts';
 import { registerAdvisoryCommands } from './advisories.ts';
+import { registerCaseCommands } from './cases.ts';
 import { registerFormatCommands } from './formats.ts';
 import { readStdinSecret } from './stdin.ts';
 
@@ -219,6 +220,7 @@ export function buildCli(): Command {
 
   registerFormatCommands(program);
   registerAdvisoryCommands(program, withInstance);
+  registerCaseCommands(program, withInstance);
 
   return program;
 }

@@ -126,6 +126,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  /** Set by notification jobs (one mail per job and recipient), so a job run twice sends once. */
+  unique_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface JobsTable {
@@ -391,6 +393,14 @@ export interface CaseThreadsTable {
   created_at: Timestamp;
 }
 
+/** A user's explicit follow (or unfollow) of a thread; without a row the thread's default applies. */
+export interface ThreadFollowsTable {
+  thread_id: string;
+  user_id: string;
+  following: boolean;
+  updated_at: Timestamp;
+}
+
 export interface CaseThreadMembersTable {
   thread_id: string;
   participant_id: string;
@@ -449,6 +459,21 @@ export interface OrgContactsTable {
   proposed_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A vendor's proposed change to an approved contact, waiting for staff approval. */
+export interface OrgContactChangesTable {
+  contact_id: string;
+  org_id: string;
+  email: string;
+  role: string;
+  name: string | null;
+  phone: string | null;
+  pgp_public_key: string | null;
+  pgp_fingerprint: string | null;
+  pgp_expires_at: Timestamp | null;
+  proposed_by: string | null;
+  created_at: Timestamp;
 }
 
 export interface OrgProductsTable {
@@ -956,6 +981,7 @@ export interface Database {
   org_profiles: OrgProfilesTable;
   org_contacts: OrgContactsTable;
   org_products: OrgProductsTable;
+  org_contact_changes: OrgContactChangesTable;
   org_relations: OrgRelationsTable;
   communities: CommunitiesTable;
   community_members: CommunityMembersTable;
@@ -966,6 +992,7 @@ export interface Database {
   digest_items: DigestItemsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  thread_follows: ThreadFollowsTable;
   embargoes: EmbargoesTable;
   embargo_proposals: EmbargoProposalsTable;
   embargo_consents: EmbargoConsentsTable;

@@ -200,26 +200,211 @@ export async function addContact(ctx: Ctx, orgId: string, input: ContactInput) {
   });
 }
 
+/**
+ * Approves what waits on a contact: a proposed new contact becomes active, or a proposed change to
+ * an active contact is copied onto it (the contact keeps its id, so invitations sent to it stay linked).
+ */
 export async function approveContact(ctx: Ctx, orgId: string, contactId: string) {
   authorize(ctx.actor, 'org:create', instance);
   return inTransaction(ctx, async (tx) => {
-    const row = isUuid(contactId)
-      ? await tx
-          .updateTable('org_contacts')
-          .set({ status: 'approved', updated_at: ctx.now() })
-          .where('id', '=', contactId)
-          .where('org_id', '=', orgId)
-          .returningAll()
-          .executeTakeFirst()
-      : undefined;
-    if (!row) throw notFound('contact', contactId);
+    const contact =
+      isUuid(contactId) && isUuid(orgId)
+        ? await tx
+            .selectFrom('org_contacts')
+            .selectAll()
+            .where('id', '=', contactId)
+            .where('org_id', '=', orgId)
+            .forUpdate()
+            .executeTakeFirst()
+        : undefined;
+    if (!contact) throw notFound('contact', contactId);
+    const change =
+      contact.status === 'approved'
+        ? await tx.selectFrom('org_contact_changes').selectAll().where('contact_id', '=', contact.id).executeTakeFirst()
+        : undefined;
+    let row = contact;
+    if (change) {
+      await refuseDuplicateContact(tx, orgId, contact.id, change.email, change.role);
+      row = await tx
+        .updateTable('org_contacts')
+        .set({
+          email: change.email,
+          role: change.role,
+          name: change.name,
+          phone: change.phone,
+          pgp_public_key: change.pgp_public_key,
+          pgp_fingerprint: change.pgp_fingerprint,
+          pgp_expires_at: change.pgp_expires_at,
+          updated_at: ctx.now(),
+        })
+        .where('id', '=', contact.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await tx.deleteFrom('org_contact_changes').where('contact_id', '=', contact.id).execute();
+    } else if (contact.status === 'pending') {
+      row = await tx
+        .updateTable('org_contacts')
+        .set({ status: 'approved', updated_at: ctx.now() })
+        .where('id', '=', contact.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
     await recordAudit(tx, ctx, {
-      action: 'directory.contact_approve',
+      action: change ? 'directory.contact_change_approve' : 'directory.contact_approve',
       subjectType: 'org',
       subjectId: orgId,
-      summary: { contactId },
+      summary: change
+        ? { contactId, from: { email: contact.email, role: contact.role }, to: { email: row.email, role: row.role } }
+        : { contactId },
     });
     return row;
+  });
+}
+
+/** The unique index says the same; this says it in words, naming the field. */
+async function refuseDuplicateContact(tx: Tx, orgId: string, exceptId: string, email: string, role: string) {
+  const clash = await tx
+    .selectFrom('org_contacts')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '!=', exceptId)
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .where('role', '=', role)
+    .executeTakeFirst();
+  if (clash)
+    throw new AppError('ERR_CONFLICT', `${email} is already a ${role} contact of this organization`, {
+      field: 'email',
+    });
+}
+
+export interface ContactChangeInput {
+  email: string;
+  role?: string | undefined;
+  name?: string | undefined;
+  phone?: string | undefined;
+  /** Absent: keep the current key; null or empty: no key; text: this armored public key. */
+  pgpPublicKey?: string | null | undefined;
+}
+
+/**
+ * Edits a contact in place. Staff changes apply at once; so do a vendor's edits to a contact that
+ * still waits for approval. A vendor's change to an approved contact waits for staff approval
+ * (`approveContact`) and the contact stays as it was until then: a hijacked vendor account
+ * cannot redirect notifications by editing any more than by adding.
+ */
+export async function updateContact(ctx: Ctx, orgId: string, contactId: string, input: ContactChangeInput) {
+  const problems: FieldProblem[] = [];
+  const keyGiven = typeof input.pgpPublicKey === 'string' && input.pgpPublicKey.trim() !== '';
+  const c = await contactValues(
+    ctx,
+    { ...input, pgpPublicKey: keyGiven ? (input.pgpPublicKey ?? undefined) : undefined },
+    problems,
+  );
+  if (problems.length > 0) throw invalidFields(problems);
+  return inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const contact = isUuid(contactId)
+      ? await tx
+          .selectFrom('org_contacts')
+          .selectAll()
+          .where('id', '=', contactId)
+          .where('org_id', '=', org.id)
+          .forUpdate()
+          .executeTakeFirst()
+      : undefined;
+    if (!contact) throw notFound('contact', contactId);
+    const staff = isDirectoryStaff(ctx);
+    // "Keep the key" keeps the one of the change being revised, if the vendor proposed one.
+    const kept =
+      !staff && contact.status === 'approved'
+        ? ((await tx
+            .selectFrom('org_contact_changes')
+            .select(['pgp_public_key', 'pgp_fingerprint', 'pgp_expires_at'])
+            .where('contact_id', '=', contact.id)
+            .executeTakeFirst()) ?? contact)
+        : contact;
+    const key =
+      input.pgpPublicKey === undefined
+        ? {
+            pgp_public_key: kept.pgp_public_key,
+            pgp_fingerprint: kept.pgp_fingerprint,
+            pgp_expires_at: kept.pgp_expires_at,
+          }
+        : {
+            pgp_public_key: c.key?.armored ?? null,
+            pgp_fingerprint: c.key?.fingerprint ?? null,
+            pgp_expires_at: c.key?.expiresAt ?? null,
+          };
+    const values = { email: c.email, role: c.role, name: c.name, phone: c.phone, ...key };
+    const same =
+      values.email === contact.email &&
+      values.role === contact.role &&
+      values.name === contact.name &&
+      values.phone === contact.phone &&
+      values.pgp_fingerprint === contact.pgp_fingerprint;
+    if (same && (staff || contact.status === 'pending'))
+      throw invalidFields([{ field: 'email', message: 'nothing changed: edit at least one field' }]);
+    await refuseDuplicateContact(tx, org.id, contact.id, values.email, values.role);
+    const waits = !staff && contact.status === 'approved';
+    if (waits) {
+      const proposedBy = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+      if (same) {
+        // Back to what is active: the proposal is withdrawn.
+        const res = await tx.deleteFrom('org_contact_changes').where('contact_id', '=', contact.id).executeTakeFirst();
+        if (Number(res.numDeletedRows) === 0)
+          throw invalidFields([{ field: 'email', message: 'nothing changed: edit at least one field' }]);
+      } else {
+        await tx
+          .insertInto('org_contact_changes')
+          .values({ contact_id: contact.id, org_id: org.id, ...values, proposed_by: proposedBy, created_at: ctx.now() })
+          .onConflict((oc) =>
+            oc.column('contact_id').doUpdateSet({ ...values, proposed_by: proposedBy, created_at: ctx.now() }),
+          )
+          .execute();
+      }
+    } else {
+      await tx
+        .updateTable('org_contacts')
+        .set({ ...values, updated_at: ctx.now() })
+        .where('id', '=', contact.id)
+        .execute();
+      // A change a vendor proposed earlier was made against the old values: it is superseded.
+      await tx.deleteFrom('org_contact_changes').where('contact_id', '=', contact.id).execute();
+    }
+    await recordAudit(tx, ctx, {
+      action: 'directory.contact_update',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: {
+        contactId: contact.id,
+        email: values.email,
+        role: values.role,
+        keyChanged: values.pgp_fingerprint !== contact.pgp_fingerprint,
+        pendingApproval: waits && !same,
+      },
+    });
+    return { id: contact.id, pendingChange: waits && !same };
+  });
+}
+
+/** Withdraws (the vendor) or rejects (staff) a proposed change; the contact stays as it is. */
+export async function discardContactChange(ctx: Ctx, orgId: string, contactId: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const org = await loadEditable(tx, ctx, orgId);
+    const res = isUuid(contactId)
+      ? await tx
+          .deleteFrom('org_contact_changes')
+          .where('contact_id', '=', contactId)
+          .where('org_id', '=', org.id)
+          .executeTakeFirst()
+      : { numDeletedRows: 0n };
+    if (Number(res.numDeletedRows) === 0) throw notFound('contact change', contactId);
+    await recordAudit(tx, ctx, {
+      action: 'directory.contact_change_discard',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { contactId },
+    });
   });
 }
 
@@ -438,6 +623,35 @@ export async function updateCommunity(
       },
     });
     return c;
+  });
+}
+
+/**
+ * Deletes a community. Nothing in a case points at a community: inviting one adds each member as a
+ * participant of its own (recorded in the case's timeline), so those participations, and the
+ * cases' history, are untouched. The audit event keeps the name, terms and members.
+ */
+export async function deleteCommunity(ctx: Ctx, communityId: string): Promise<void> {
+  authorize(ctx.actor, 'org:create', instance);
+  await inTransaction(ctx, async (tx) => {
+    const existing = isUuid(communityId)
+      ? await tx.selectFrom('communities').selectAll().where('id', '=', communityId).forUpdate().executeTakeFirst()
+      : undefined;
+    if (!existing) throw notFound('community', communityId);
+    const members = await tx
+      .selectFrom('community_members as m')
+      .innerJoin('organizations as o', 'o.id', 'm.org_id')
+      .select(['o.id', 'o.name'])
+      .where('m.community_id', '=', existing.id)
+      .orderBy('o.name')
+      .execute();
+    await tx.deleteFrom('communities').where('id', '=', existing.id).execute(); // members cascade
+    await recordAudit(tx, ctx, {
+      action: 'directory.community_delete',
+      subjectType: 'community',
+      subjectId: existing.id,
+      summary: { name: existing.name, termsText: existing.terms_text, members },
+    });
   });
 }
 

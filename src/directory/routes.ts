@@ -12,6 +12,8 @@ import {
   addRelation,
   approveContact,
   createCommunity,
+  deleteCommunity,
+  discardContactChange,
   exportDirectory,
   importDirectory,
   inviteCommunity,
@@ -20,6 +22,7 @@ import {
   removeRelation,
   setVerified,
   updateCommunity,
+  updateContact,
   updateProfile,
 } from './commands.ts';
 import { listCommunities, listDirectory, listPendingContacts } from './queries.ts';
@@ -41,7 +44,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     if (!org || org.kind === 'home') throw notFound('organization', orgId);
     authorize(actor, 'org:read', { type: 'org', id: org.id, kind: org.kind });
     const editable = can(actor, 'org:update', { type: 'org', id: org.id, kind: org.kind });
-    const [profile, contacts, products, upstream, downstream, communities] = await Promise.all([
+    const [profile, contacts, products, upstream, downstream, communities, changes] = await Promise.all([
       db.selectFrom('org_profiles').selectAll().where('org_id', '=', org.id).executeTakeFirst(),
       db.selectFrom('org_contacts').selectAll().where('org_id', '=', org.id).orderBy('created_at').execute(),
       db.selectFrom('org_products').selectAll().where('org_id', '=', org.id).orderBy('name').execute(),
@@ -63,6 +66,10 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         .select(['c.id', 'c.name'])
         .where('m.org_id', '=', org.id)
         .execute(),
+      // Proposed contact changes are read only by those who may edit the entry.
+      editable
+        ? db.selectFrom('org_contact_changes').selectAll().where('org_id', '=', org.id).execute()
+        : Promise.resolve([]),
     ]);
     return {
       id: org.id,
@@ -85,6 +92,18 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
           pgpFingerprint: c.pgp_fingerprint,
           pgpExpiresAt: c.pgp_expires_at?.toISOString() ?? null,
           status: c.status,
+          pendingChange: ((x) =>
+            x
+              ? {
+                  email: x.email,
+                  role: x.role,
+                  name: x.name,
+                  phone: x.phone,
+                  pgpFingerprint: x.pgp_fingerprint,
+                  pgpExpiresAt: x.pgp_expires_at?.toISOString() ?? null,
+                  createdAt: x.created_at.toISOString(),
+                }
+              : null)(changes.find((x) => x.contact_id === c.id)),
         })),
       products: products.map((p) => ({ id: p.id, name: p.name, identifier: p.identifier, versions: p.versions })),
       upstream,
@@ -99,22 +118,28 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     {
       schema: {
         tags: ['directory'],
-        summary: 'The vendor directory (staff: every organization; others: their own), with filters',
+        summary:
+          'The vendor directory by name, a page at a time (staff: every organization; others: their own), with filters',
         querystring: Type.Object(
           {
             q: Type.Optional(Text(200)),
             verified: Type.Optional(Type.Boolean()),
             country: Type.Optional(Text(2)),
             product: Type.Optional(Text(200)),
+            cursor: Type.Optional(Text(2000)),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+        response: {
+          200: Type.Object({ items: Type.Array(Loose), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       requireAuth(request);
-      return { items: await listDirectory(db, request.actor, request.query) };
+      return listDirectory(db, request.actor, request.query);
     },
   );
 
@@ -297,12 +322,53 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     },
   );
 
+  r.patch(
+    '/api/v1/directory/:orgId/contacts/:id',
+    {
+      schema: {
+        tags: ['directory'],
+        summary:
+          'Edit a contact (from the vendor, a change to an approved contact waits for staff approval; the contact stays as it is until then)',
+        params: OrgItemParams,
+        body: Body({
+          email: Text(254),
+          role: Type.Optional(Type.Union(contactRoles.map((x) => Type.Literal(x)))),
+          name: Type.Optional(Text(200)),
+          phone: Type.Optional(Text(40)),
+          pgpPublicKey: Type.Optional(Type.Union([Text(100_000), Type.Null()])),
+        }),
+        response: { 200: Loose, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      return updateContact(ctxOf(services, request), request.params.orgId, request.params.id, request.body);
+    },
+  );
+
+  r.delete(
+    '/api/v1/directory/:orgId/contacts/:id/change',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Withdraw (the vendor) or reject (staff) a proposed change to a contact; the contact stays as it is',
+        params: OrgItemParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      await discardContactChange(ctxOf(services, request), request.params.orgId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
   r.post(
     '/api/v1/directory/:orgId/contacts/:id/approve',
     {
       schema: {
         tags: ['directory'],
-        summary: "Approve a vendor's proposed contact (coordinators and admins)",
+        summary: "Approve a vendor's proposed contact, or its proposed change to a contact (coordinators and admins)",
         params: OrgItemParams,
         response: { 200: Loose, ...errorResponses },
       },
@@ -423,6 +489,24 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       const c = await updateCommunity(ctxOf(services, request), request.params.id, request.body);
       const found = (await listCommunities(db)).find((x) => x.id === c.id);
       return found ?? { id: c.id, name: c.name, termsText: c.terms_text, members: [] };
+    },
+  );
+
+  r.delete(
+    '/api/v1/communities/:id',
+    {
+      schema: {
+        tags: ['directory'],
+        summary:
+          'Delete a community (coordinators and admins); organizations already invited through it stay in their cases',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAuth(request);
+      await deleteCommunity(ctxOf(services, request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 

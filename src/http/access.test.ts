@@ -399,6 +399,27 @@ describe('access control on every endpoint', () => {
       { anon: 401, vendor: 404, analyst: 403 },
     ],
     [
+      'edit a contact in place',
+      'PATCH',
+      `/api/v1/directory/${globex.id}/contacts/00000000-0000-4000-8000-000000000000`,
+      { email: 'x@example.org' },
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'withdraw or reject a contact change',
+      'DELETE',
+      `/api/v1/directory/${globex.id}/contacts/00000000-0000-4000-8000-000000000000/change`,
+      undefined,
+      { anon: 401, vendor: 404, analyst: 403 },
+    ],
+    [
+      'delete a community',
+      'DELETE',
+      '/api/v1/communities/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { anon: 401, vendor: 403, analyst: 403 },
+    ],
+    [
       'add a product',
       'POST',
       `/api/v1/directory/${globex.id}/products`,
@@ -509,6 +530,16 @@ describe('access control on every endpoint', () => {
       { noticeOnly: true },
       { anon: 401, vendor: 404, viewer: 403, analyst: 403 },
     ],
+    // Following a thread: readers of the thread only (others 404, as for a missing thread).
+    ...(['GET', 'PUT', 'DELETE'] as const).map(
+      (method): [string, string, string, unknown, Partial<Record<Who, number>>] => [
+        `thread follow (${method})`,
+        method,
+        `/api/v1/cases/${caseRow.id}/threads/00000000-0000-4000-8000-000000000000/follow`,
+        undefined,
+        { anon: 401, vendor: 404, outsider: 404, coordinator: 404 },
+      ],
+    ),
     // Embargoes: readers of the full case only (others 404); the lead and coordinators manage (403).
     [
       'a case embargo',

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Ctx } from '../app/context.ts';
+import type { Ctx, Db } from '../app/context.ts';
 import { newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -28,6 +28,30 @@ type Tx = Transaction<Database>;
 
 export const WEBHOOK_JOB = 'webhook.deliver';
 
+/**
+ * Mail about posts, statuses and case states is composed by a job after the change committed
+ * (src/notifications/send.ts): encrypting to hundreds of keys would otherwise hold the change's
+ * transaction open. The job decides the recipients again when it runs.
+ */
+export const NOTIFY_JOB = 'notifications.send';
+
+export type NotifyPayload =
+  | { source: 'post'; postId: string; mentionsOnly?: string[]; findersOnly?: boolean }
+  | { source: 'status'; statusId: string; actorUserId: string | null }
+  | {
+      source: 'case_state';
+      caseId: string;
+      event: string;
+      participantId: string | null;
+      to: string;
+      actorUserId: string | null;
+    };
+
+/** Queues a notification job in the change's transaction; `uniqueKey` makes it one job per change. */
+export async function enqueueNotification(tx: Tx, ctx: Ctx, payload: NotifyPayload, uniqueKey: string): Promise<void> {
+  await enqueueJob(tx, { kind: NOTIFY_JOB, payload: { ...payload }, uniqueKey }, ctx.now());
+}
+
 export interface NotifyItem {
   caseRow: Pick<CaseRow, 'id' | 'case_id'>;
   subjectType: 'post' | 'status' | 'case_state';
@@ -39,7 +63,7 @@ export interface NotifyItem {
 }
 
 /** Whether the case's policy allows notices only (set by its lead or a coordinator). */
-export async function caseNoticeOnly(db: Tx, caseId: string): Promise<boolean> {
+export async function caseNoticeOnly(db: Db, caseId: string): Promise<boolean> {
   const row = await db
     .selectFrom('case_notification_policies')
     .select('notice_only')

@@ -1,29 +1,31 @@
 import type { Transaction } from 'kysely';
-import type { Ctx } from '../app/context.ts';
+import type { Ctx, Db } from '../app/context.ts';
 import { threadAudience } from '../cases/threads.ts';
+import { newId } from '../core/ids.ts';
 import type { CaseRow, Database, ParticipantRow, VendorStatusRow } from '../db/schema.ts';
 import { actorId } from '../policy/actor.ts';
-import { caseOrgAudience, emitWebhookEvent, notifyUsers } from './dispatch.ts';
-import { noticeText, type NotificationKind } from './rules.ts';
+import { caseOrgAudience, emitWebhookEvent, enqueueNotification } from './dispatch.ts';
+import type { NotificationKind } from './rules.ts';
 
 /**
  * Notifications for case changes other than posts, called inside the change's transaction by
- * src/cases/commands.ts. The people told are those who may see the change on the case page.
+ * src/cases/commands.ts. The change's transaction only queues a job (src/notifications/send.ts):
+ * the people told are decided when it runs, by who may see the change on the case page then.
  */
 
 type Tx = Transaction<Database>;
 
 /** Members of a participant's organization who read the full case (terms accepted, not limited away). */
-async function participantReaders(tx: Tx, c: CaseRow, p: ParticipantRow): Promise<string[]> {
-  if (!p.org_id || p.terms_version !== c.terms_version) return [];
-  const rows = await tx.selectFrom('memberships').select('user_id').where('org_id', '=', p.org_id).execute();
+async function participantReaders(db: Db, c: CaseRow, p: ParticipantRow): Promise<string[]> {
+  if (!p.org_id || p.removed_at || p.terms_version !== c.terms_version) return [];
+  const rows = await db.selectFrom('memberships').select('user_id').where('org_id', '=', p.org_id).execute();
   return rows.map((r) => r.user_id).filter((u) => p.allowed_user_ids.length === 0 || p.allowed_user_ids.includes(u));
 }
 
 /** The case lead, while they are still staff (a lead who left the home organization hears nothing). */
-async function staffLead(tx: Tx, c: CaseRow): Promise<string | null> {
+async function staffLead(db: Db, c: CaseRow): Promise<string | null> {
   if (!c.lead_id) return null;
-  const row = await tx
+  const row = await db
     .selectFrom('memberships as m')
     .innerJoin('organizations as o', 'o.id', 'm.org_id')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -37,8 +39,9 @@ async function staffLead(tx: Tx, c: CaseRow): Promise<string | null> {
 
 /**
  * A vendor's statement changed: the case lead and the vendor's own people are told (kind
- * `status_change`). Webhooks: the vendor's organization, and every participant organization when
- * the vendor allowed sharing (as the status matrix shows it).
+ * `status_change`), and the case's finders when the vendor allowed sharing (their view shows
+ * shareable statements). Webhooks: the vendor's organization, and every participant organization
+ * when the vendor allowed sharing (as the status matrix shows it).
  */
 export async function notifyStatusChange(
   tx: Tx,
@@ -47,46 +50,11 @@ export async function notifyStatusChange(
   p: ParticipantRow,
   status: VendorStatusRow,
 ): Promise<void> {
-  const me = actorId(ctx.actor);
-  const ids = new Set(await participantReaders(tx, c, p));
-  const lead = await staffLead(tx, c);
-  if (lead) ids.add(lead);
-  if (me) ids.delete(me);
-  const [org, vuln] = await Promise.all([
-    p.org_id
-      ? tx.selectFrom('organizations').select('name').where('id', '=', p.org_id).executeTakeFirst()
-      : Promise.resolve(undefined),
-    tx
-      .selectFrom('vulnerabilities')
-      .select(['title', 'cve_id'])
-      .where('id', '=', status.vulnerability_id)
-      .executeTakeFirst(),
-  ]);
-  const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  const detail = [
-    `Case: ${c.case_id}`,
-    `Vendor: ${org?.name ?? '—'}`,
-    `Vulnerability: ${vuln?.title ?? '—'}${vuln?.cve_id ? ` (${vuln.cve_id})` : ''}`,
-    `Product: ${status.product}`,
-    `Status: ${status.status}`,
-    ...(status.justification ? [`Justification: ${status.justification}`] : []),
-    ...(status.fixed_versions ? [`Fixed versions: ${status.fixed_versions}`] : []),
-    ...(status.statement ? ['', status.statement] : []),
-    '',
-    '-- ',
-    link,
-  ].join('\n');
-  await notifyUsers(
+  await enqueueNotification(
     tx,
     ctx,
-    {
-      caseRow: c,
-      subjectType: 'status',
-      subjectId: status.id,
-      notice: () => noticeText({ caseId: c.case_id, what: 'status', link }),
-      detail,
-    },
-    new Map([...ids].map((u) => [u, ['status_change'] as NotificationKind[]])),
+    { source: 'status', statusId: status.id, actorUserId: actorId(ctx.actor) },
+    `notify:status:${status.id}:${newId()}`,
   );
   const orgIds = await caseOrgAudience(tx, c, { onlyOrgIds: status.may_share ? undefined : [p.org_id] });
   await emitWebhookEvent(tx, ctx, {
@@ -98,10 +66,70 @@ export async function notifyStatusChange(
   });
 }
 
+export interface StatusRecipients {
+  caseRow: CaseRow;
+  status: VendorStatusRow;
+  vendor: string | null;
+  vulnerability: { title: string; cve_id: string | null } | null;
+  users: Map<string, NotificationKind[]>;
+  /** Finder participations (not removed) while the statement is shareable and its vendor still in the case. */
+  finders: Map<string, NotificationKind[]>;
+}
+
+/** Who hears of a status change, as of now (the job runs after the change). */
+export async function statusRecipients(
+  db: Db,
+  statusId: string,
+  actorUserId: string | null,
+): Promise<StatusRecipients | null> {
+  const status = await db.selectFrom('vendor_statuses').selectAll().where('id', '=', statusId).executeTakeFirst();
+  if (!status) return null;
+  const [c, p] = await Promise.all([
+    db.selectFrom('cases').selectAll().where('id', '=', status.case_id).executeTakeFirst(),
+    db.selectFrom('case_participants').selectAll().where('id', '=', status.participant_id).executeTakeFirst(),
+  ]);
+  if (!c || !p) return null;
+  const ids = new Set(await participantReaders(db, c, p));
+  const lead = await staffLead(db, c);
+  if (lead) ids.add(lead);
+  if (actorUserId) ids.delete(actorUserId);
+  const kinds: NotificationKind[] = ['status_change'];
+  const finders = new Map<string, NotificationKind[]>();
+  if (status.may_share && !p.removed_at && p.org_id) {
+    const rows = await db
+      .selectFrom('case_participants')
+      .select('id')
+      .where('case_id', '=', c.id)
+      .where('role', 'in', ['finder', 'reporter'])
+      .where('finder_id', 'is not', null)
+      .where('removed_at', 'is', null)
+      .execute();
+    for (const r of rows) finders.set(r.id, kinds);
+  }
+  const [org, vuln] = await Promise.all([
+    p.org_id
+      ? db.selectFrom('organizations').select('name').where('id', '=', p.org_id).executeTakeFirst()
+      : Promise.resolve(undefined),
+    db
+      .selectFrom('vulnerabilities')
+      .select(['title', 'cve_id'])
+      .where('id', '=', status.vulnerability_id)
+      .executeTakeFirst(),
+  ]);
+  return {
+    caseRow: c,
+    status,
+    vendor: org?.name ?? null,
+    vulnerability: vuln ?? null,
+    users: new Map([...ids].map((u) => [u, kinds])),
+    finders,
+  };
+}
+
 /**
  * A Vultron case-state event (V/F/D of one vendor, P/X/A of the case): everyone who reads the full
  * case sees the states on the case page, so everyone is told (kind `status_change`), and every
- * participant organization's webhook.
+ * participant organization's webhook. Finders are not: their view shows their own RM state only.
  */
 export async function notifyCaseState(
   tx: Tx,
@@ -109,43 +137,18 @@ export async function notifyCaseState(
   c: CaseRow,
   change: { event: string; participantId?: string | undefined; to: string },
 ): Promise<void> {
-  const me = actorId(ctx.actor);
-  const official = await tx
-    .selectFrom('case_threads')
-    .select('id')
-    .where('case_id', '=', c.id)
-    .where('kind', '=', 'official')
-    .executeTakeFirst();
-  const ids = official ? await threadAudience(tx, c, 'official', official.id) : new Set<string>();
-  if (me) ids.delete(me);
-  const vendor = change.participantId
-    ? await tx
-        .selectFrom('case_participants as p')
-        .leftJoin('organizations as o', 'o.id', 'p.org_id')
-        .select('o.name')
-        .where('p.id', '=', change.participantId)
-        .executeTakeFirst()
-    : undefined;
-  const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  const detail = [
-    `Case: ${c.case_id}`,
-    `Vultron case event: ${change.event}${vendor?.name ? ` (${vendor.name})` : ''}`,
-    `State now: ${change.to}`,
-    '',
-    '-- ',
-    link,
-  ].join('\n');
-  await notifyUsers(
+  await enqueueNotification(
     tx,
     ctx,
     {
-      caseRow: c,
-      subjectType: 'case_state',
-      subjectId: c.id,
-      notice: () => noticeText({ caseId: c.case_id, what: 'case_state', link }),
-      detail,
+      source: 'case_state',
+      caseId: c.id,
+      event: change.event,
+      participantId: change.participantId ?? null,
+      to: change.to,
+      actorUserId: actorId(ctx.actor),
     },
-    new Map([...ids].map((u) => [u, ['status_change'] as NotificationKind[]])),
+    `notify:case-state:${c.id}:${newId()}`,
   );
   await emitWebhookEvent(tx, ctx, {
     kind: 'case.state_changed',
@@ -154,4 +157,33 @@ export async function notifyCaseState(
     apiPath: `/api/v1/cases/${c.case_id}`,
     orgIds: await caseOrgAudience(tx, c),
   });
+}
+
+/** Who hears of a case-state event now: those who read the official thread (the full case). */
+export async function caseStateRecipients(
+  db: Db,
+  caseId: string,
+  participantId: string | null,
+  actorUserId: string | null,
+): Promise<{ caseRow: CaseRow; vendor: string | null; users: Map<string, NotificationKind[]> } | null> {
+  const c = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+  if (!c) return null;
+  const official = await db
+    .selectFrom('case_threads')
+    .select('id')
+    .where('case_id', '=', c.id)
+    .where('kind', '=', 'official')
+    .executeTakeFirst();
+  const ids = official ? await threadAudience(db, c, 'official', official.id) : new Set<string>();
+  if (actorUserId) ids.delete(actorUserId);
+  const vendor = participantId
+    ? await db
+        .selectFrom('case_participants as p')
+        .leftJoin('organizations as o', 'o.id', 'p.org_id')
+        .select('o.name')
+        .where('p.id', '=', participantId)
+        .executeTakeFirst()
+    : undefined;
+  const kinds: NotificationKind[] = ['status_change'];
+  return { caseRow: c, vendor: vendor?.name ?? null, users: new Map([...ids].map((u) => [u, kinds])) };
 }

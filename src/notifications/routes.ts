@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { loadVisibleCase } from '../cases/queries.ts';
+import { setThreadFollow, threadFollowState } from '../cases/threads.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, errorResponses } from '../http/schemas.ts';
 import { abilities, authorize } from '../policy/policy.ts';
@@ -241,6 +242,50 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       return { noticeOnly: policy.noticeOnly, abilities: abilities(request.actor, ['case:manage'], resource) };
     },
   );
+
+  const FollowParams = Type.Object({ ref: Text(64), threadId: Text(64) }, { additionalProperties: false });
+  const FollowSchema = Type.Object({ following: Type.Boolean(), mandatory: Type.Boolean() });
+
+  r.get(
+    '/api/v1/cases/:ref/threads/:threadId/follow',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Whether you follow a thread (mail for each new message); the official thread reaches everyone',
+        params: FollowParams,
+        response: { 200: FollowSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      return threadFollowState(db, request.actor, request.params.ref, request.params.threadId);
+    },
+  );
+
+  for (const [method, following] of [
+    ['put', true],
+    ['delete', false],
+  ] as const) {
+    r[method](
+      '/api/v1/cases/:ref/threads/:threadId/follow',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: following
+            ? 'Follow a discussion or private thread you may read: mail for each new message, by your preferences'
+            : 'Unfollow a thread: no more mail for its messages (mentions still reach you)',
+          params: FollowParams,
+          response: { 200: FollowSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        requireAuth(request);
+        const ctx = ctxOf(services, request);
+        const result = await setThreadFollow(ctx, request.params.ref, request.params.threadId, following);
+        return { following: result.following, mandatory: false };
+      },
+    );
+  }
 
   const presentHook = (w: {
     id: string;

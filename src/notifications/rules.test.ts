@@ -98,7 +98,8 @@ describe('who hears of a new post, under which kind', () => {
   it.each([
     ['official', false, false, ['official_post']],
     ['official', true, false, ['mention', 'official_post']],
-    ['private', false, false, ['thread_post']],
+    ['private', false, false, []],
+    ['private', false, true, ['thread_post']],
     ['discussion', false, false, []],
     ['discussion', false, true, ['thread_post']],
     ['discussion', true, false, ['mention']],

@@ -107,8 +107,8 @@ export function parseMentions(body: string): string[] {
 
 /**
  * The kinds a recipient of a new post is told under, most specific first: a mention, then the
- * thread (official posts reach the whole audience; private threads their members; the discussion
- * those who follow it). Empty: not told. The first kind the user has not switched off decides.
+ * thread (official posts reach the whole audience; the discussion and private threads those who
+ * follow them). Empty: not told. The first kind the user has not switched off decides.
  */
 export function postKindsFor(input: {
   threadKind: 'official' | 'discussion' | 'private';
@@ -117,7 +117,7 @@ export function postKindsFor(input: {
 }): NotificationKind[] {
   const kinds: NotificationKind[] = input.mentioned ? ['mention'] : [];
   if (input.threadKind === 'official') kinds.push('official_post');
-  else if (input.threadKind === 'private' || input.follows) kinds.push('thread_post');
+  else if (input.follows) kinds.push('thread_post');
   return kinds;
 }
 
@@ -331,4 +331,25 @@ export function noticeText(input: {
         text: `The Vultron case state changed in case ${input.caseId}. Sign in to see it:\n${input.link}`,
       };
   }
+}
+
+/**
+ * The clear-text notice to a finder: the case id, their report's tracking id and where to read
+ * it (the follow-up page; the secret of their follow-up link is never in a mail).
+ */
+export function finderNoticeText(input: {
+  caseId: string;
+  trackingId: string | null;
+  what: 'post' | 'status';
+  tlp?: string | undefined;
+  link: string;
+}): { subject: string; text: string } {
+  const report = input.trackingId ? ` (your report ${input.trackingId})` : '';
+  const thing = input.what === 'post' ? `a message${input.tlp ? ` (TLP:${input.tlp})` : ''}` : 'a vendor statement';
+  return {
+    subject: `[${input.caseId}] The coordinators shared ${input.what === 'post' ? 'a message' : 'a vendor statement'} with you`,
+    text:
+      `The coordinators of case ${input.caseId}${report} shared ${thing} with you. To read it, open the ` +
+      `follow-up link you kept when you reported, or sign in:\n${input.link}`,
+  };
 }

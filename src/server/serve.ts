@@ -24,7 +24,8 @@ import { MAIL_JOB } from '../mail/outbox.ts';
 import { mailSendHandler } from '../mail/transport.ts';
 import { DIGEST_JOB, DIGEST_SWEEP_JOB, digestJob, digestSweepJob } from '../notifications/commands.ts';
 import { webhookDeliveryJob } from '../notifications/delivery.ts';
-import { WEBHOOK_JOB } from '../notifications/dispatch.ts';
+import { NOTIFY_JOB, WEBHOOK_JOB } from '../notifications/dispatch.ts';
+import { notificationJob } from '../notifications/send.ts';
 import { ensureHomeOrg } from '../orgs/commands.ts';
 import { systemActor } from '../policy/actor.ts';
 import { publicationJobHandlers } from '../publication/jobs.ts';
@@ -91,6 +92,7 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
   };
   handlers[DIGEST_JOB] = digestJob;
   handlers[WEBHOOK_JOB] = webhookDeliveryJob;
+  handlers[NOTIFY_JOB] = notificationJob;
   handlers[EMBARGO_END_JOB] = embargoEndJob;
   handlers[POSTMORTEM_SWEEP_JOB] = async (ctx) => {
     await postmortemSweepJob(ctx);

@@ -87,6 +87,12 @@ export interface Delivery {
 const enc = encodeURIComponent;
 const hooks = (orgId: string) => `/api/v1/orgs/${enc(orgId)}/webhooks`;
 
+export interface ThreadFollow {
+  following: boolean;
+  /** The official thread: its notices reach every participant, so it is not followed or unfollowed. */
+  mandatory: boolean;
+}
+
 export const notificationsApi = {
   preferences: () => request<Preferences>('GET', '/api/v1/me/notifications'),
   setPreferences: (body: { contentMode?: ContentMode; kinds?: Partial<Record<NotificationKind, DeliveryMode>> }) =>
@@ -110,6 +116,11 @@ export const notificationsApi = {
       `/api/v1/cases/${enc(ref)}/notification-policy`,
       { noticeOnly },
     ),
+  /** Whether you follow a thread (mail for its new messages); the official thread reaches everyone. */
+  threadFollow: (ref: string, threadId: string) =>
+    request<ThreadFollow>('GET', `/api/v1/cases/${enc(ref)}/threads/${enc(threadId)}/follow`),
+  setThreadFollow: (ref: string, threadId: string, following: boolean) =>
+    request<ThreadFollow>(following ? 'PUT' : 'DELETE', `/api/v1/cases/${enc(ref)}/threads/${enc(threadId)}/follow`),
   webhooks: (orgId: string) => request<{ items: Webhook[]; eventKinds: string[] }>('GET', hooks(orgId)),
   createWebhook: (orgId: string, body: { url: string; eventKinds: string[] }) =>
     request<{ webhook: Webhook; secret: string }>('POST', hooks(orgId), body),

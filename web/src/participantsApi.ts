@@ -48,7 +48,7 @@ export interface FinderCase {
   };
   posts: {
     id: string;
-    thread: 'official' | 'discussion';
+    thread: 'official' | 'discussion' | 'private';
     tlp: string;
     body: string;
     bodyHtml: string;

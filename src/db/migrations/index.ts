@@ -19,6 +19,8 @@ import * as publication from './20261128T050000_publication.ts';
 import * as advisories from './20261128T060000_advisories.ts';
 import * as slaMetrics from './20261128T070000_sla_metrics.ts';
 import * as casework from './20261128T080000_casework.ts';
+import * as contactChanges from './20261128T091000_contact_changes.ts';
+import * as threadFollows from './20261128T110000_thread_follows.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +44,6 @@ export const migrations: Record<string, Migration> = {
   '20261128T060000_advisories': advisories,
   '20261128T070000_sla_metrics': slaMetrics,
   '20261128T080000_casework': casework,
+  '20261128T091000_contact_changes': contactChanges,
+  '20261128T110000_thread_follows': threadFollows,
 };

@@ -4,6 +4,7 @@ import { type CaseFull, casesApi, type Post, type Thread } from '../../casesApi.
 import { Pending } from '../../components/lists.tsx';
 import { useResource } from '../../hooks.ts';
 import { notificationsApi } from '../../notificationsApi.ts';
+import { FollowButton } from './FollowButton.tsx';
 import { PostComposer } from './PostComposer.tsx';
 import { PostItem } from './PostItem.tsx';
 import { useAudience } from './audience.ts';
@@ -53,6 +54,7 @@ export function ThreadView({
         {thread.title} <span className={`badge thread-${thread.kind}`}>{t(`cases.threads.kind.${thread.kind}`)}</span>
       </h2>
       <p className="hint">{t(`cases.threads.hint.${thread.kind}`)}</p>
+      {thread.kind !== 'official' && <FollowButton caseId={c.caseId} threadId={thread.id} />}
       {fresh.length > 0 && (
         <p className="new-posts" role="status">
           <span className="badge badge-unread">{t('notifications.newPosts', { count: fresh.length })}</span>{' '}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { FormCard } from '../../components/FormCard.tsx';
 import { ErrorAlert } from '../../components/forms.tsx';
 import { Crumb } from '../../components/lists.tsx';
@@ -21,10 +22,18 @@ export function CommunitiesPage() {
   const manage = can('org:create');
   const communities = useResource(() => directoryApi.communities(), 'communities');
   const orgs = useResource(
-    () => (manage ? directoryApi.list({}) : Promise.resolve({ items: [] as DirectoryItem[] })),
+    () => (manage ? directoryApi.listAll() : Promise.resolve({ items: [] as DirectoryItem[] })),
     manage ? 'all' : 'none',
   );
   const [notice, setNotice] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Community | null>(null);
+  const remove = useAction(async (c: Community) => {
+    setNotice(null);
+    await directoryApi.deleteCommunity(c.id);
+    setDeleting(null);
+    setNotice(t('directory.communities.deleted', { name: c.name }));
+    await communities.reload();
+  });
   const items = communities.data?.items ?? [];
   const orgList = orgs.data?.items ?? [];
 
@@ -77,8 +86,35 @@ export function CommunitiesPage() {
               }}
             />
           )}
+          {manage && (
+            <div className="actions">
+              <button
+                type="button"
+                className="btn btn-danger"
+                aria-label={t('directory.communities.deleteNamed', { name: c.name })}
+                onClick={() => setDeleting(c)}
+              >
+                {t('directory.communities.delete')}
+              </button>
+            </div>
+          )}
         </section>
       ))}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('directory.communities.deleteNamed', { name: deleting?.name ?? '' })}
+        confirmLabel={t('directory.communities.delete')}
+        danger
+        busy={remove.busy}
+        onConfirm={() => deleting && void remove.run(deleting)}
+        onCancel={() => {
+          setDeleting(null);
+          remove.setError(null);
+        }}
+      >
+        <p>{t('directory.communities.deleteWarning')}</p>
+        <ErrorAlert error={remove.error} />
+      </ConfirmDialog>
     </>
   );
 }

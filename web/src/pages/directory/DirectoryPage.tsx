@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Field, SelectField } from '../../components/forms.tsx';
+import { ErrorAlert, Field, MoreButton, SelectField } from '../../components/forms.tsx';
 import { DataTable } from '../../components/lists.tsx';
-import { useDraft, useResource, useTitle } from '../../hooks.ts';
+import { useAction, useDraft, useResource, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { type DirectoryItem, directoryApi } from './directoryApi.ts';
@@ -36,7 +36,16 @@ export function DirectoryPage() {
     () => (staff ? directoryApi.pendingContacts() : Promise.resolve({ items: [] })),
     `${staff}|${key}`,
   );
-  const items = list.data?.items ?? [];
+  // Pages after the first, for the current filter (a new search starts from the first page again).
+  const [more, setMore] = useState<{ key: string; items: DirectoryItem[]; cursor: string | null } | null>(null);
+  const extra = more?.key === key ? more : null;
+  const items = [...(list.data?.items ?? []), ...(extra?.items ?? [])];
+  const nextCursor = extra ? extra.cursor : (list.data?.nextCursor ?? null);
+  const loadMore = useAction(async () => {
+    if (!nextCursor) return;
+    const page = await directoryApi.list({ ...filter, cursor: nextCursor });
+    setMore({ key, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
+  });
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -105,12 +114,13 @@ export function DirectoryPage() {
             </button>
           </div>
         </form>
-        <ErrorAlert error={list.error} />
+        <ErrorAlert error={list.error ?? loadMore.error} />
         <p className="visually-hidden" role="status">
           {list.data ? t('directory.shown', { count: items.length }) : t('common.loading')}
         </p>
         {list.data && items.length === 0 && <p className="muted">{t('common.noResults')}</p>}
         <DirectoryTable items={items} />
+        <MoreButton cursor={nextCursor} busy={loadMore.busy} onMore={() => void loadMore.run()} />
       </section>
     </>
   );

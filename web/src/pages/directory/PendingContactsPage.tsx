@@ -6,6 +6,7 @@ import { Crumb, DataTable } from '../../components/lists.tsx';
 import { useAction, useFormatDate, useResource, useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { directoryApi, type PendingContact } from './directoryApi.ts';
+import { ChangeList } from './ContactsSection.tsx';
 import { KeyFacts } from './parts.tsx';
 
 /**
@@ -22,12 +23,18 @@ export function PendingContactsPage() {
   const approve = useAction(async (c: PendingContact) => {
     setNotice(null);
     await directoryApi.approveContact(c.orgId, c.id);
-    setNotice(t('directory.contacts.approvedFor', { email: c.email, name: c.orgName }));
+    setNotice(
+      c.kind === 'change'
+        ? t('directory.pending.changeApprovedFor', { email: c.email, name: c.orgName })
+        : t('directory.contacts.approvedFor', { email: c.email, name: c.orgName }),
+    );
     await reload();
   });
   const reject = useAction(async (c: PendingContact) => {
     setNotice(null);
-    await directoryApi.removeContact(c.orgId, c.id);
+    // Rejecting a change leaves the active contact as it is; rejecting a new contact deletes it.
+    if (c.kind === 'change') await directoryApi.discardContactChange(c.orgId, c.id);
+    else await directoryApi.removeContact(c.orgId, c.id);
     setRejecting(null);
     setNotice(t('directory.pending.rejected', { email: c.email, name: c.orgName }));
     await reload();
@@ -63,13 +70,23 @@ export function PendingContactsPage() {
             t('common.actions'),
           ]}
           row={(c) => (
-            <tr key={c.id} data-testid={`pending-${c.email}`}>
+            <tr key={`${c.kind}-${c.id}`} data-testid={`pending-${c.email}`}>
               <td>
                 <Link to={`/directory/${encodeURIComponent(c.orgId)}`}>{c.orgName}</Link>
               </td>
               <th scope="row">
                 {c.email}
                 {c.name && <div className="muted small">{c.name}</div>}
+                {c.kind === 'change' && c.current ? (
+                  <div className="small">
+                    <span className="badge badge-action">{t('directory.pending.kindChange')}</span>
+                    <ChangeList current={c.current} proposed={c} />
+                  </div>
+                ) : (
+                  <div className="small">
+                    <span className="badge">{t('directory.pending.kindNew')}</span>
+                  </div>
+                )}
               </th>
               <td>{t(`directory.contactRoles.${c.role}`, { defaultValue: c.role })}</td>
               <td>{c.phone ?? '—'}</td>
@@ -87,7 +104,11 @@ export function PendingContactsPage() {
                     type="button"
                     className="btn btn-small btn-primary"
                     disabled={approve.busy}
-                    aria-label={t('directory.contacts.approveNamed', { email: c.email })}
+                    aria-label={
+                      c.kind === 'change'
+                        ? t('directory.contacts.approveChangeNamed', { email: c.current?.email ?? c.email })
+                        : t('directory.contacts.approveNamed', { email: c.email })
+                    }
                     onClick={() => void approve.run(c)}
                   >
                     {t('directory.contacts.approve')}
@@ -95,7 +116,11 @@ export function PendingContactsPage() {
                   <button
                     type="button"
                     className="btn btn-small"
-                    aria-label={t('directory.pending.rejectNamed', { email: c.email })}
+                    aria-label={
+                      c.kind === 'change'
+                        ? t('directory.contacts.rejectChangeNamed', { email: c.current?.email ?? c.email })
+                        : t('directory.pending.rejectNamed', { email: c.email })
+                    }
                     onClick={() => setRejecting(c)}
                   >
                     {t('directory.pending.reject')}
@@ -118,7 +143,11 @@ export function PendingContactsPage() {
           reject.setError(null);
         }}
       >
-        <p>{t('directory.pending.rejectWarning')}</p>
+        <p>
+          {rejecting?.kind === 'change'
+            ? t('directory.pending.rejectChangeWarning')
+            : t('directory.pending.rejectWarning')}
+        </p>
         <ErrorAlert error={reject.error} />
       </ConfirmDialog>
     </>

@@ -76,7 +76,7 @@ export function RelationsSection({ entry, reload }: EntryProps) {
 
 function AddRelationForm({ entry, reload }: EntryProps) {
   const { t } = useTranslation();
-  const orgs = useResource(() => directoryApi.list({}), 'all');
+  const orgs = useResource(() => directoryApi.listAll(), 'all');
   const { form, set, bind } = useForm({ side: 'upstream' as Side, otherId: '', note: '' });
   const [notice, setNotice] = useState<string | null>(null);
   const others = (orgs.data?.items ?? []).filter((o) => o.id !== entry.id);

@@ -19,15 +19,20 @@ export interface DirectoryItem {
   products: number;
 }
 
-export interface Contact {
-  id: string;
+export interface ContactValues {
   email: string;
   role: string;
   name: string | null;
   phone: string | null;
   pgpFingerprint: string | null;
   pgpExpiresAt: string | null;
+}
+
+export interface Contact extends ContactValues {
+  id: string;
   status: 'approved' | 'pending';
+  /** A vendor's change to this approved contact, waiting for staff (shown to those who may edit the entry). */
+  pendingChange?: (ContactValues & { createdAt: string }) | null;
 }
 
 export interface Product {
@@ -63,16 +68,14 @@ export interface DirectoryEntry {
   abilities: { edit: boolean; manage: boolean };
 }
 
-export interface PendingContact {
+export interface PendingContact extends ContactValues {
+  /** The contact's id: approve or reject with it. */
   id: string;
   orgId: string;
   orgName: string;
-  email: string;
-  role: string;
-  name: string | null;
-  phone: string | null;
-  pgpFingerprint: string | null;
-  pgpExpiresAt: string | null;
+  /** new: a proposed contact; change: a proposed change to an active contact (`current`). */
+  kind: 'new' | 'change';
+  current: ContactValues | null;
   proposedBy: { name: string; email: string } | null;
   createdAt: string;
 }
@@ -100,13 +103,38 @@ export interface ContactInput {
   pgpPublicKey?: string;
 }
 
+export interface ContactChangeInput {
+  email: string;
+  role: string;
+  name?: string;
+  phone?: string;
+  /** Absent: keep the current key; null: no key any more; text: this key. */
+  pgpPublicKey?: string | null;
+}
+
 export type DataFormat = 'csv' | 'json';
 
 const enc = encodeURIComponent;
 const entry = (orgId: string) => `/api/v1/directory/${enc(orgId)}`;
 
 export const directoryApi = {
-  list: (query: Query) => request<{ items: DirectoryItem[] }>('GET', withQuery('/api/v1/directory', query)),
+  /** One page of the directory, by name; pass `cursor` (the previous page's nextCursor) for the next. */
+  list: (query: Query) =>
+    request<{ items: DirectoryItem[]; nextCursor: string | null }>('GET', withQuery('/api/v1/directory', query)),
+  /** The whole directory for pickers: every page, 200 at a time. */
+  listAll: async (): Promise<{ items: DirectoryItem[] }> => {
+    const items: DirectoryItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: DirectoryItem[]; nextCursor: string | null } = await directoryApi.list({
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { items };
+  },
   get: (orgId: string) => request<DirectoryEntry>('GET', entry(orgId)),
   updateProfile: (orgId: string, body: { languages: string[]; timeZone: string | null; country: string | null }) =>
     request<DirectoryEntry>('PATCH', entry(orgId), body),
@@ -117,6 +145,12 @@ export const directoryApi = {
   approveContact: (orgId: string, id: string) =>
     request<{ id: string; status: string }>('POST', `${entry(orgId)}/contacts/${enc(id)}/approve`),
   removeContact: (orgId: string, id: string) => request<undefined>('DELETE', `${entry(orgId)}/contacts/${enc(id)}`),
+  /** From the vendor, a change to an approved contact waits for staff approval (`pendingChange`). */
+  updateContact: (orgId: string, id: string, body: ContactChangeInput) =>
+    request<{ id: string; pendingChange: boolean }>('PATCH', `${entry(orgId)}/contacts/${enc(id)}`, body),
+  /** The vendor withdraws, or staff reject, a proposed change; the contact stays as it is. */
+  discardContactChange: (orgId: string, id: string) =>
+    request<undefined>('DELETE', `${entry(orgId)}/contacts/${enc(id)}/change`),
   addProduct: (orgId: string, body: { name: string; identifier?: string; versions?: string }) =>
     request<Product>('POST', `${entry(orgId)}/products`, body),
   removeProduct: (orgId: string, id: string) => request<undefined>('DELETE', `${entry(orgId)}/products/${enc(id)}`),
@@ -130,6 +164,7 @@ export const directoryApi = {
     request<{ id: string; name: string }>('POST', '/api/v1/communities', body),
   updateCommunity: (id: string, body: { name?: string; termsText?: string; orgIds?: string[] }) =>
     request<Community>('PATCH', `/api/v1/communities/${enc(id)}`, body),
+  deleteCommunity: (id: string) => request<undefined>('DELETE', `/api/v1/communities/${enc(id)}`),
   inviteCommunity: (caseRef: string, body: { communityId: string; role: string }) =>
     request<{ added: string[]; skipped: string[] }>('POST', `/api/v1/cases/${enc(caseRef)}/communities`, body),
   importData: (format: DataFormat, content: string) =>
