@@ -84,6 +84,7 @@ export const backupTables = [
   ['metric_cases', ['case_id']],
   ['metric_vendors', ['participant_id']],
   ['metric_runs', ['finished_at', 'id']],
+  ['cve_reservations', ['created_at', 'id']],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** jsonb columns: their values are written back as JSON text. */

@@ -2,10 +2,38 @@
  * `accord advisory export CASE-OR-ADVISORY --format csaf|csaf-vex|cve|cve-cna|osv|openvex|md|html`: the same
  * export as the API (validated before it is printed; an invalid one exits 1 with the validator's findings).
  */
+import fs from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Ctx } from '../app/context.ts';
+import { AppError, validation } from '../core/errors.ts';
+import type { Finding } from '../formats/validate.ts';
 import { exportAdvisory, exportFormats, type ExportFormat } from '../advisories/export.ts';
+import { importIntoCase, type ImportResult } from '../advisories/import/commands.ts';
+import { importReportText } from '../advisories/import/present.ts';
 import { advisoryCommand } from './formats.ts';
+
+async function readImportFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw validation(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? 'error'})`}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw validation(`${file} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+const findingLines = (findings: Finding[]) =>
+  findings
+    .map(
+      (f) =>
+        `  ${f.severity}${f.test !== undefined ? ` [${f.test}]` : ''} ${f.path === '' ? '/' : f.path}: ${f.message}\n`,
+    )
+    .join('');
 
 export function registerAdvisoryCommands(
   program: Command,
@@ -25,5 +53,37 @@ export function registerAdvisoryCommands(
         exportAdvisory(ctx, ref, opts.format, { vulnerability: opts.vulnerability }),
       );
       process.stdout.write(result.body);
+    });
+
+  // accord advisory import: an upstream CSAF 2.0, CVE JSON 5 or OSV document into a case.
+  advisoryCommand(program)
+    .command('import')
+    .description(
+      'import a CSAF 2.0, CVE JSON 5 or OSV file into a case: vulnerabilities by CVE id, statuses as the vendor ' +
+        "participants' statements; prints what was applied and what could not be mapped. An invalid file is " +
+        "refused with the validator's findings (exit 1)",
+    )
+    .argument('<case>', 'a case id (CASE-2026-0001) or a case UUID')
+    .argument('<file>', 'the JSON document')
+    .option('--dry-run', 'show what the import would do, change nothing')
+    .option('--json', 'print the report as JSON')
+    .action(async (ref: string, file: string, opts: { dryRun?: boolean; json?: boolean }) => {
+      const document = await readImportFile(file);
+      let result: ImportResult;
+      try {
+        result = await withInstance((ctx) => importIntoCase(ctx, ref, { document, dryRun: opts.dryRun }));
+      } catch (err) {
+        const findings = err instanceof AppError ? err.details.findings : undefined;
+        if (!(err instanceof AppError) || !Array.isArray(findings)) throw err;
+        // Refused as invalid: every finding of the validator, not only the first ones the message names.
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, findings } })}\n`);
+        } else {
+          process.stderr.write(`accord: ${err.message}\n${findingLines(findings as Finding[])}`);
+        }
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : importReportText(result));
     });
 }

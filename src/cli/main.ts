@@ -16,6 +16,7 @@ import { createUser, setPassword } from '../users/commands.ts';
 import { findUserByEmail, membershipsOf, toActor } from '../users/queries.ts';
 import { registerAdvisoryCommands } from './advisories.ts';
 import { registerCaseCommands } from './cases.ts';
+import { registerCveCommands } from './cve.ts';
 import { registerFormatCommands } from './formats.ts';
 import { readStdinSecret } from './stdin.ts';
 
@@ -221,6 +222,7 @@ export function buildCli(): Command {
   registerFormatCommands(program);
   registerAdvisoryCommands(program, withInstance);
   registerCaseCommands(program, withInstance);
+  registerCveCommands(program, withInstance);
 
   return program;
 }

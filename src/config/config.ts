@@ -26,6 +26,17 @@ export interface Config {
   disclosure: DisclosureConfig;
   /** The CNA identity CVE record exports carry (the CVE program's organization UUID and short name). */
   cve: { orgId: string | null; shortName: string | null };
+  /** The CVE Services API the CNA reserves ids and publishes records with; null (off) without ACCORD_CVE_SERVICES_URL. */
+  cveServices: CveServicesConfig | null;
+}
+
+/** CVE Services endpoint and credentials (src/cveservices/client.ts). The key is a secret: never log it. */
+export interface CveServicesConfig {
+  url: string;
+  org: string;
+  user: string;
+  key: string;
+  timeoutMs: number;
 }
 
 export interface ReportsConfig {
@@ -134,6 +145,14 @@ export const configVariables = [
   ['ACCORD_SIGN_SECURITY_TXT', 'true', 'OpenPGP clear-sign security.txt with the instance key'],
   ['ACCORD_CVE_ORG_ID', '(unset)', "the CNA's organization UUID in the CVE program (CVE record exports)"],
   ['ACCORD_CVE_SHORT_NAME', '(unset)', "the CNA's short name in the CVE program (CVE record exports)"],
+  ['ACCORD_CVE_SERVICES_URL', '(unset)', 'CVE Services API base (https://cveawg.mitre.org/api); unset: off'],
+  [
+    'ACCORD_CVE_SERVICES_ORG',
+    '(short name)',
+    'CVE Services org short name (CVE-API-ORG); unset: ACCORD_CVE_SHORT_NAME',
+  ],
+  ['ACCORD_CVE_SERVICES_USER', '(unset)', 'CVE Services user name (CVE-API-USER)'],
+  ['ACCORD_CVE_SERVICES_KEY', '(unset)', 'CVE Services API key (CVE-API-KEY); secret'],
   ['SMTP_HOST', '(unset)', 'SMTP server; unset keeps mail in the outbox table only'],
   ['SMTP_PORT', '587', 'SMTP port'],
   ['SMTP_SECURE', 'false', 'true for implicit TLS (port 465)'],
@@ -198,6 +217,33 @@ function isTimeZone(tz: string): boolean {
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates; every problem is collected so the operator fixes them in one go. */
+/** CVE Services: off without a URL; with one, the user and key are required and the org defaults to the short name. */
+function cveServicesConfig(env: Env, shortName: string | null, errors: string[]): CveServicesConfig | null {
+  const url = env.ACCORD_CVE_SERVICES_URL?.trim() || null;
+  const org = env.ACCORD_CVE_SERVICES_ORG?.trim() || shortName;
+  const user = env.ACCORD_CVE_SERVICES_USER?.trim() || null;
+  const key = env.ACCORD_CVE_SERVICES_KEY?.trim() || null;
+  if (!url) {
+    if (user || key) errors.push('ACCORD_CVE_SERVICES_USER and _KEY need ACCORD_CVE_SERVICES_URL (the API base)');
+    return null;
+  }
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    errors.push(`ACCORD_CVE_SERVICES_URL="${url}" is not a URL`);
+  }
+  const loopback = parsed !== null && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (parsed && parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    errors.push(`ACCORD_CVE_SERVICES_URL="${url}" must be https:// (http:// only on loopback, for a local stand-in)`);
+  }
+  if (!org) errors.push('ACCORD_CVE_SERVICES_URL needs ACCORD_CVE_SERVICES_ORG (or ACCORD_CVE_SHORT_NAME)');
+  if (!user) errors.push('ACCORD_CVE_SERVICES_URL needs ACCORD_CVE_SERVICES_USER');
+  if (!key) errors.push('ACCORD_CVE_SERVICES_URL needs ACCORD_CVE_SERVICES_KEY');
+  if (!org || !user || !key) return null;
+  return { url: url.replace(/\/+$/, ''), org, user, key, timeoutMs: 30_000 };
+}
+
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const errors: string[] = [];
   const port = int(env, 'PORT', 8080, 0, 65535, errors);
@@ -326,6 +372,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (cveShortName && !/^[A-Za-z0-9_-]{2,32}$/.test(cveShortName)) {
     errors.push(`ACCORD_CVE_SHORT_NAME="${cveShortName}" must be 2 to 32 letters, digits, - or _`);
   }
+  const cveServices = cveServicesConfig(env, cveShortName, errors);
   const config: Config = {
     port,
     host,
@@ -378,6 +425,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       signSecurityTxt: bool(env, 'ACCORD_SIGN_SECURITY_TXT', true, errors),
     },
     cve: { orgId: cveOrgId, shortName: cveShortName },
+    cveServices,
   };
 
   if (errors.length > 0) {

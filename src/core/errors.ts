@@ -23,6 +23,8 @@ export const errorCodes = [
   'ERR_RESTORE_NOT_EMPTY',
   'ERR_CONFIG',
   'ERR_INTERNAL',
+  /** An external service (CVE Services) refused or did not answer; details quote its answer. */
+  'ERR_UPSTREAM',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

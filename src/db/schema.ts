@@ -976,12 +976,13 @@ export interface Database {
   vendor_status_history: VendorStatusHistoryTable;
   case_threads: CaseThreadsTable;
   case_thread_members: CaseThreadMembersTable;
+  thread_follows: ThreadFollowsTable;
   case_posts: CasePostsTable;
   case_post_revisions: CasePostRevisionsTable;
   org_profiles: OrgProfilesTable;
   org_contacts: OrgContactsTable;
-  org_products: OrgProductsTable;
   org_contact_changes: OrgContactChangesTable;
+  org_products: OrgProductsTable;
   org_relations: OrgRelationsTable;
   communities: CommunitiesTable;
   community_members: CommunityMembersTable;
@@ -992,7 +993,6 @@ export interface Database {
   digest_items: DigestItemsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
-  thread_follows: ThreadFollowsTable;
   embargoes: EmbargoesTable;
   embargo_proposals: EmbargoProposalsTable;
   embargo_consents: EmbargoConsentsTable;
@@ -1019,7 +1019,24 @@ export interface Database {
   metric_cases: MetricCasesTable;
   metric_vendors: MetricVendorsTable;
   metric_runs: MetricRunsTable;
+  cve_reservations: CveReservationsTable;
 }
+
+/** A CVE id reserved or published through CVE Services (migration 20261128T100000_cve_services). */
+export interface CveReservationsTable {
+  id: string;
+  cve_id: string;
+  state: 'RESERVED' | 'PUBLISHED' | 'REJECTED';
+  vulnerability_id: string | null;
+  advisory_id: string | null;
+  requested_by: string | null;
+  reserved_at: Timestamp | null;
+  published_at: Timestamp | null;
+  rejected_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type CveReservationRow = Selectable<CveReservationsTable>;
 
 export type OrgContactRow = Selectable<OrgContactsTable>;
 

@@ -291,6 +291,13 @@ describe('access control on every endpoint', () => {
       { anon: 401, vendor: 404, viewer: 403 },
     ],
     [
+      'import an advisory into a case',
+      'POST',
+      `/api/v1/cases/${caseRow.id}/imports`,
+      { document: { id: 'OSV-2026-1', modified: '2026-11-28T00:00:00Z' }, dryRun: true },
+      { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
       'state a status',
       'PUT',
       `/api/v1/cases/${caseRow.id}/statuses`,
@@ -921,6 +928,42 @@ describe('access control on every endpoint', () => {
       `/api/v1/cases/${caseRow.id}/release/publish-confirm`,
       undefined,
       { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    // CVE Services (src/cveservices): staff only; a pool and rejections are for coordinators and admins.
+    [
+      'list CVE reservations',
+      'GET',
+      '/api/v1/cve-services/reservations',
+      undefined,
+      { anon: 401, outsider: 403, vendor: 403 },
+    ],
+    [
+      'reserve CVE ids for later',
+      'POST',
+      '/api/v1/cve-services/reservations',
+      { amount: 2 },
+      { anon: 401, outsider: 403, vendor: 403, viewer: 403, analyst: 403 },
+    ],
+    [
+      'publish a CVE record from an advisory',
+      'POST',
+      '/api/v1/cve-services/records/:id',
+      { advisory: advisory.id },
+      { anon: 401, outsider: 404, vendor: 404, viewer: 403, analyst: 403 },
+    ],
+    [
+      'reject a reserved CVE id',
+      'POST',
+      '/api/v1/cve-services/reservations/:id/reject',
+      { reason: 'Reserved by mistake.' },
+      { anon: 401, outsider: 403, vendor: 403, viewer: 403, analyst: 403 },
+    ],
+    [
+      'sync CVE ids',
+      'POST',
+      '/api/v1/cve-services/sync',
+      undefined,
+      { anon: 401, outsider: 403, vendor: 403, viewer: 403, analyst: 403 },
     ],
   ];
 

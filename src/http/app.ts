@@ -27,11 +27,13 @@ import { disclosureRoutes } from '../disclosure/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { searchRoutes } from '../search/routes.ts';
 import { advisoryRoutes } from '../advisories/routes.ts';
+import { advisoryImportRoutes } from '../advisories/import/routes.ts';
 import { metricsRoutes } from '../metrics/routes.ts';
 import { slaPolicyRoutes } from '../slapolicy/routes.ts';
 import { caseworkRoutes } from '../casework/routes.ts';
 import { assessmentRoutes } from '../assessment/routes.ts';
 import { publicAdvisoryRoutes, publicationRoutes } from '../publication/routes.ts';
+import { cveServicesRoutes } from '../cveservices/routes.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { ErrorResponse } from './schemas.ts';
@@ -164,11 +166,13 @@ export async function buildApp(services: Services, opts: AppOptions): Promise<Fa
   notificationRoutes(app, services);
   searchRoutes(app, services);
   advisoryRoutes(app, services);
+  advisoryImportRoutes(app, services);
   caseworkRoutes(app, services);
   assessmentRoutes(app, services);
   metricsRoutes(app, services);
   slaPolicyRoutes(app, services);
   publicationRoutes(app, services);
+  cveServicesRoutes(app, services);
   await publicAdvisoryRoutes(app, services);
 
   await serveWebUi(app, opts.webDir);

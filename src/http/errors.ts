@@ -23,6 +23,7 @@ export const httpStatus = {
   ERR_RESTORE_NOT_EMPTY: 409,
   ERR_CONFIG: 500,
   ERR_INTERNAL: 500,
+  ERR_UPSTREAM: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface ErrorBody {

@@ -18,6 +18,7 @@ import { OrgsPage } from './pages/orgs/OrgsPage.tsx';
 import { directoryPage } from './pages/directory/routes.tsx';
 import { operationsPage } from './pages/assessment/routes.tsx';
 import { metricsPage } from './pages/metrics/routes.tsx';
+import { advisoriesPage } from './pages/advisories/routes.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { FollowUpPage } from './pages/report/FollowUpPage.tsx';
@@ -47,6 +48,8 @@ function signedInPage(path: string, can: (c: string) => boolean, staff = false):
   if (operations !== undefined) return operations ?? <Forbidden />;
   const metrics = metricsPage(path, can);
   if (metrics !== undefined) return metrics ?? <Forbidden />;
+  const advisories = advisoriesPage(path, staff);
+  if (advisories !== undefined) return advisories ?? <Forbidden />;
   const org = match('/orgs/:id', path);
   if (org?.id) return <OrgDetailPage key={org.id} id={org.id} />;
   if (match('/reports', path)) return can('report:list') ? <ReportsQueuePage /> : <Forbidden />;

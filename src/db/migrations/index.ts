@@ -20,6 +20,7 @@ import * as advisories from './20261128T060000_advisories.ts';
 import * as slaMetrics from './20261128T070000_sla_metrics.ts';
 import * as casework from './20261128T080000_casework.ts';
 import * as contactChanges from './20261128T091000_contact_changes.ts';
+import * as cveServices from './20261128T100000_cve_services.ts';
 import * as threadFollows from './20261128T110000_thread_follows.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
@@ -45,5 +46,6 @@ export const migrations: Record<string, Migration> = {
   '20261128T070000_sla_metrics': slaMetrics,
   '20261128T080000_casework': casework,
   '20261128T091000_contact_changes': contactChanges,
+  '20261128T100000_cve_services': cveServices,
   '20261128T110000_thread_follows': threadFollows,
 };

@@ -22,6 +22,7 @@ export function TopBar() {
     { to: '/finders', label: t('nav.finders'), show: can('finder:read') },
     { to: '/orgs', label: t('nav.orgs'), show: true },
     { to: '/directory', label: t('nav.directory'), show: true },
+    { to: '/staff/advisories', label: t('nav.advisories'), show: me?.staffRole != null },
     { to: '/assessment', label: t('nav.assessment'), show: me?.staffRole != null },
     { to: '/metrics', label: t('nav.metrics'), show: can('metrics:read') },
     { to: '/admin/users', label: t('nav.users'), show: can('user:list') },

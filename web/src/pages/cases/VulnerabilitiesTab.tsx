@@ -5,7 +5,8 @@ import { FormCard } from '../../components/FormCard.tsx';
 import { DataTable } from '../../components/lists.tsx';
 import { PInput, PTextArea } from '../../components/problems.tsx';
 import { useAction, useForm } from '../../hooks.ts';
-import { CvssField, CweField } from '../report/ScoreFields.tsx';
+import { CvssCalculator } from '../../components/CvssCalculator.tsx';
+import { CweField } from '../report/ScoreFields.tsx';
 import { CvssBadge } from './CaseBadges.tsx';
 import type { CaseTabProps } from './CasePage.tsx';
 
@@ -80,18 +81,19 @@ export function VulnerabilitiesTab({ c, reload }: CaseTabProps) {
               spellCheck={false}
               {...bind.text('cveId')}
             />
-            <CvssField
+            <CvssCalculator
+              version="3.1"
               path="cvssV3"
               label="CVSS 3.1"
               hint={t('cases.vulns.cvssHint')}
               value={form.cvssV3}
               onChange={(v) => set('cvssV3', v)}
             />
-            <CvssField
+            <CvssCalculator
+              version="4.0"
               path="cvssV4"
               label="CVSS 4.0"
               hint={t('cases.vulns.cvssHint')}
-              placeholder="CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
               value={form.cvssV4}
               onChange={(v) => set('cvssV4', v)}
             />
