@@ -12,8 +12,8 @@ import {
   userSession,
   type Session,
 } from '../../tests/support/factories.ts';
-import { ASSESSABLE_ITEMS, CATALOGUE, isCatalogueId } from './catalogue.ts';
-import { compare, csvCell, summarize } from './rules.ts';
+import { ASSESSABLE_ITEMS, CATALOGUE, assessableItemOf, isCatalogueId } from './catalogue.ts';
+import { compare, csvCell, summarize, summarizeServices, toCsv } from './rules.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,12 +30,98 @@ describe('the PSIRT Services Framework v1.1 catalogue', () => {
     for (const area of CATALOGUE) {
       area.services.forEach((s, i) => {
         expect(s.id).toBe(`${area.id}.${i + 1}`);
-        s.functions.forEach((f, j) => expect(f.id).toBe(`${s.id}.${j + 1}`));
+        s.functions.forEach((f, j) => {
+          expect(f.id).toBe(`${s.id}.${j + 1}`);
+          f.subFunctions.forEach((x, k) => expect(x.id).toBe(`${f.id}.${k + 1}`));
+        });
       });
     }
     const ids = ASSESSABLE_ITEMS.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(85);
+    const services = CATALOGUE.flatMap((a) => a.services);
+    expect(services).toHaveLength(28);
+    // Every rated item belongs to a service of its area, in framework order, and every service is covered.
+    for (const item of ASSESSABLE_ITEMS) {
+      const service = services.find((s) => s.id === item.serviceId)!;
+      expect(service.id.startsWith(`${item.areaId}.`)).toBe(true);
+      expect(item.kind === 'service' ? service.functions : service.functions.map((f) => f.id)).toEqual(
+        item.kind === 'service' ? [] : expect.arrayContaining([item.id]),
+      );
+    }
+    expect(new Set(ASSESSABLE_ITEMS.map((i) => i.serviceId)).size).toBe(28);
+    expect(ids).toEqual([...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+  });
+
+  it('lists the sub-functions: 159 of them, 194 facets with the functions that have none', () => {
+    const subs = ASSESSABLE_ITEMS.flatMap((i) => i.subFunctions);
+    expect(subs).toHaveLength(159);
+    expect(new Set(subs.map((x) => x.id)).size).toBe(159);
+    expect(ASSESSABLE_ITEMS.reduce((n, i) => n + Math.max(1, i.subFunctions.length), 0)).toBe(194);
+    const sub = (id: string) => subs.find((x) => x.id === id);
+    expect(sub('1.1.1.1')?.title).toBe('Engage Corporate/Business Leaders and Executives');
+    expect(sub('2.1.1.6')?.title).toBe('Prepare for Encrypted Submissions');
+    expect(sub('4.2.1.8')?.title).toBe('Exceptions');
+    expect(sub('5.3.2.5')?.title).toBe('CVE Assignment');
+    expect(sub('6.1.4.2')?.title).toBe('Third-Party Tracking Tools');
+    // The edition's misprints are renumbered and keep the printed number.
+    expect(sub('1.5.1.3')).toEqual({
+      id: '1.5.1.3',
+      title: 'Provide External Communication Channels',
+      printedAs: '1.5.1.1.3',
+    });
+    expect(sub('5.3.1.2')).toMatchObject({ title: 'Release Note Review', printedAs: '5.3.1.1' });
+    expect(sub('5.3.1.1')).not.toHaveProperty('printedAs');
+    // Functions without sub-functions in the edition.
+    for (const id of ['1.2.1', '1.2.6', '2.2.1', '3.3.5', '5.1.3', '6.4.7'])
+      expect(ASSESSABLE_ITEMS.find((i) => i.id === id)?.subFunctions).toEqual([]);
+    expect(isCatalogueId('1.1.1.6')).toBe(true);
+    expect(isCatalogueId('1.1.1.7')).toBe(false);
+    expect(assessableItemOf('4.2.1.3')?.id).toBe('4.2.1');
+    expect(assessableItemOf('6.5')?.kind).toBe('service');
+    expect(assessableItemOf('4.2')).toBeNull();
+  });
+
+  it('rolls function ratings up to their service and area, and exports the roll-up', () => {
+    const items = [
+      { itemId: '1.1.1', level: 3, evidence: '' },
+      { itemId: '1.1.2', level: 1, evidence: '' },
+      { itemId: '1.2.1', level: 2, evidence: '' },
+      { itemId: '6.5', level: 0, evidence: '' },
+    ];
+    const services = summarizeServices(items);
+    expect(services).toHaveLength(28);
+    expect(services[0]).toEqual({
+      serviceId: '1.1',
+      areaId: '1',
+      title: 'Internal Stakeholder Management',
+      rated: 2,
+      total: 3,
+      average: 2,
+      distribution: [0, 1, 0, 1],
+    });
+    expect(services.find((s) => s.serviceId === '1.2')).toMatchObject({ rated: 1, total: 6, average: 2 });
+    expect(services.find((s) => s.serviceId === '6.5')).toMatchObject({ rated: 1, total: 1, average: 0 });
+    expect(services.find((s) => s.serviceId === '2.1')).toMatchObject({ rated: 0, total: 2, average: null });
+    // The area averages its functions, not its services' averages: (3 + 1 + 2) / 3.
+    expect(summarize(items)[0]).toMatchObject({ rated: 3, average: 2 });
+    const rows = parse(
+      toCsv({ title: 'T', assessedOn: '2026-11-28' }, items, [
+        { itemId: '1.1.1.2', action: 'Meet legal monthly', owner: 'Lead', dueOn: null, done: false },
+      ]),
+      { columns: true },
+    ) as Record<string, string>[];
+    expect(rows.find((r) => r.item === '1.1.2')).toMatchObject({
+      service_average: '2.00',
+      area_average: '2.00',
+      level: '1',
+      gap_actions: '',
+    });
+    const engage = rows.find((r) => r.item === '1.1.1')!;
+    expect(engage.gap_actions).toBe('1.1.1.2: Meet legal monthly (Lead)');
+    expect(engage.sub_functions!.split('\n')).toHaveLength(6);
+    expect(engage.sub_functions).toContain('1.1.1.6 Internal Working Group Participation');
+    expect(rows.find((r) => r.item === '2.1.1')).toMatchObject({ service_average: '', area_average: '' });
   });
 
   it('matches the numbers the "Crawl, Walk, Run" talk cites', () => {
@@ -235,12 +321,16 @@ describe('self-assessments over HTTP', () => {
     expect(rows.find((r) => r.item === '2.1.2')!.evidence).toBe('\'=cmd|"/c calc"!A1');
     expect(rows.find((r) => r.item === '2.1.1')!.gap_actions).toBe('[done] Publish the SLA (PSIRT)');
     expect(rows.find((r) => r.item === '5.1.1')!.level).toBe('');
+    expect(postmortem).toMatchObject({ service_average: '1.00', area_average: '1.00' });
 
     const json = await call('GET', `/api/v1/assessments/${baseline.id}/export?format=json`, viewer);
     const body = JSON.parse(json.body) as Json;
     expect(body.framework.version).toBe('1.1');
     expect(body.assessment.items).toHaveLength(3);
     expect(body.assessment.areas).toHaveLength(6);
+    expect(body.assessment.services).toHaveLength(28);
+    expect(body.assessment.services[0]).toMatchObject({ serviceId: '1.1', rated: 1, average: 1 });
+    expect(body.catalogue.find((i: Json) => i.id === '2.1.1').subFunctions).toHaveLength(6);
   });
 
   it('is for the home organization staff only: vendors and finders get 404, read-only staff 403', async () => {

@@ -3,7 +3,7 @@ import type { Db } from '../app/context.ts';
 import { isUuid } from '../core/ids.ts';
 import type { AssessmentsTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
-import { compare, summarize } from './rules.ts';
+import { compare, summarize, summarizeServices } from './rules.ts';
 
 export type AssessmentRow = Selectable<AssessmentsTable>;
 
@@ -124,6 +124,7 @@ export async function assessmentView(db: Db, a: AssessmentRow) {
     items,
     gaps,
     areas: summarize(items),
+    services: summarizeServices(items),
     previous: previous
       ? {
           id: previous.id,

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { invalidFields, type FieldProblem } from '../reports/rules.ts';
-import { ASSESSABLE_ITEMS, CATALOGUE, isAssessableItem, isCatalogueId } from './catalogue.ts';
+import { ASSESSABLE_ITEMS, CATALOGUE, assessableItemOf, isAssessableItem, isCatalogueId } from './catalogue.ts';
 
 /**
  * The self-assessment, pure: the maturity scale, input checks, per-service-area summaries, the
@@ -89,7 +89,7 @@ export function checkGap(
   const problems: FieldProblem[] = [];
   const itemId = (input.itemId ?? current?.itemId ?? '').trim();
   if (!isCatalogueId(itemId))
-    problems.push({ field: 'itemId', message: 'name a service area, service or function, e.g. 1.1.3' });
+    problems.push({ field: 'itemId', message: 'name a service area, service, function or sub-function, e.g. 1.1.3' });
   const action = (input.action ?? current?.action ?? '').trim();
   if (action.length < 1 || action.length > 2000)
     problems.push({ field: 'action', message: 'write 1 to 2,000 characters' });
@@ -120,23 +120,51 @@ export interface AreaSummary {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Rated items of a part of the framework rolled up: rated/total, mean level, how many at each level. */
+function rollUp(inPart: readonly { id: string }[], byId: ReadonlyMap<string, number>) {
+  const levels = inPart.map((i) => byId.get(i.id)).filter((l): l is number => l !== undefined);
+  const distribution: [number, number, number, number] = [0, 0, 0, 0];
+  for (const l of levels) distribution[l as 0 | 1 | 2 | 3] += 1;
+  return {
+    rated: levels.length,
+    total: inPart.length,
+    average: levels.length === 0 ? null : round2(levels.reduce((a, b) => a + b, 0) / levels.length),
+    distribution,
+  };
+}
+
 /** The summary per service area (the chart's bars). */
 export function summarize(items: readonly RatedItem[]): AreaSummary[] {
   const byId = new Map(items.map((i) => [i.itemId, i.level]));
-  return CATALOGUE.map((area) => {
-    const inArea = ASSESSABLE_ITEMS.filter((i) => i.areaId === area.id);
-    const levels = inArea.map((i) => byId.get(i.id)).filter((l): l is number => l !== undefined);
-    const distribution: [number, number, number, number] = [0, 0, 0, 0];
-    for (const l of levels) distribution[l as 0 | 1 | 2 | 3] += 1;
-    return {
+  return CATALOGUE.map((area) => ({
+    areaId: area.id,
+    title: area.title,
+    ...rollUp(
+      ASSESSABLE_ITEMS.filter((i) => i.areaId === area.id),
+      byId,
+    ),
+  }));
+}
+
+export interface ServiceSummary extends Omit<AreaSummary, 'title'> {
+  serviceId: string;
+  title: string;
+}
+
+/** The summary per service (its functions rolled up), in framework order. */
+export function summarizeServices(items: readonly RatedItem[]): ServiceSummary[] {
+  const byId = new Map(items.map((i) => [i.itemId, i.level]));
+  return CATALOGUE.flatMap((area) =>
+    area.services.map((s) => ({
+      serviceId: s.id,
       areaId: area.id,
-      title: area.title,
-      rated: levels.length,
-      total: inArea.length,
-      average: levels.length === 0 ? null : round2(levels.reduce((a, b) => a + b, 0) / levels.length),
-      distribution,
-    };
-  });
+      title: s.title,
+      ...rollUp(
+        ASSESSABLE_ITEMS.filter((i) => i.serviceId === s.id),
+        byId,
+      ),
+    })),
+  );
 }
 
 export interface Comparison {
@@ -181,7 +209,11 @@ export function csvCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** One row per framework item (rated or not) with its gap actions; a spreadsheet opens it as is. */
+/**
+ * One row per rated framework item (rated or not) with its sub-functions, the roll-up of its service
+ * and service area, and its gap actions (a gap naming a sub-function goes with its function); a
+ * spreadsheet opens it as is.
+ */
 export function toCsv(
   meta: { title: string; assessedOn: string },
   items: readonly (RatedItem & { evidence: string })[],
@@ -189,24 +221,35 @@ export function toCsv(
 ): string {
   const byId = new Map(items.map((i) => [i.itemId, i]));
   const label = new Map(maturityLevels.map((m) => [m.level as number, m.key]));
+  const services = new Map(summarizeServices(items).map((s) => [s.serviceId, s]));
+  const areas = new Map(summarize(items).map((a) => [a.areaId, a]));
+  const avg = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2));
   const rows = ASSESSABLE_ITEMS.map((i) => {
     const rated = byId.get(i.id);
-    const itemGaps = gaps.filter((g) => g.itemId === i.id || g.itemId === i.serviceId || g.itemId === i.areaId);
+    const itemGaps = gaps.filter(
+      (g) => g.itemId === i.serviceId || g.itemId === i.areaId || assessableItemOf(g.itemId)?.id === i.id,
+    );
     return [
       meta.assessedOn,
       meta.title,
       i.areaId,
       i.areaTitle,
+      avg(areas.get(i.areaId)?.average),
       i.serviceId,
       i.serviceTitle,
+      avg(services.get(i.serviceId)?.average),
       i.id,
       i.title,
+      i.subFunctions.map((f) => `${f.id} ${f.title}`).join('\n'),
       rated ? String(rated.level) : '',
       rated ? (label.get(rated.level) ?? '') : '',
       csvCell(rated?.evidence ?? ''),
       csvCell(
         itemGaps
-          .map((g) => `${g.done ? '[done] ' : ''}${g.action} (${g.owner}${g.dueOn ? `, due ${g.dueOn}` : ''})`)
+          .map(
+            (g) =>
+              `${g.done ? '[done] ' : ''}${g.itemId === i.id || g.itemId === i.serviceId || g.itemId === i.areaId ? '' : `${g.itemId}: `}${g.action} (${g.owner}${g.dueOn ? `, due ${g.dueOn}` : ''})`,
+          )
           .join('\n'),
       ),
     ].map((v, n) => (n === 1 ? csvCell(v) : v));
@@ -218,10 +261,13 @@ export function toCsv(
       'assessment',
       'area',
       'area_title',
+      'area_average',
       'service',
       'service_title',
+      'service_average',
       'item',
       'item_title',
+      'sub_functions',
       'level',
       'maturity',
       'evidence',

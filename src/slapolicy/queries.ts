@@ -93,7 +93,10 @@ export async function attentionClocks(db: Db, filter: ClockFilter, now: Date): P
       'c.paused_since',
       'c.due_at',
       'c.risk_at',
-      'c.computed_at',
+      // Unchanged clocks are not rewritten by a recomputation (src/metrics/store.ts): the last run derived them.
+      sql<Date>`coalesce((select mr.started_at from metric_runs mr order by mr.finished_at desc limit 1), c.computed_at)`.as(
+        'computed_at',
+      ),
       breached.as('breached'),
     ])
     .where('c.stopped_at', 'is', null);

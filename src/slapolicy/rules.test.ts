@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { AppError } from '../core/errors.ts';
 import type { BusinessCalendar } from '../sla/calendar.ts';
 import {
+  assertCalendarInput,
   caseClockInputs,
   caseFacts,
   clockStateAt,
   defaultPolicies,
   deriveClock,
   policyFor,
+  problemField,
   reportFacts,
   severityOfScore,
   validatePolicies,
@@ -112,6 +115,29 @@ describe('policies', () => {
       'policies[1].atRiskFraction must be above 0 and at most 1 (e.g. 0.8 for "at risk at 80 %")',
       'policies[2] repeats stage triage for severity any',
     ]);
+  });
+  it('each problem names the field it is about, for a form to show it there', () => {
+    expect(
+      [
+        'policies[1].targetBusinessDays must be a whole number of business days from 0 to 3650',
+        'policies[2] repeats stage triage for severity any',
+        "timeZone 'Mars/Olympus' is not a known IANA time zone (e.g. 'Europe/Berlin')",
+        'holidays[3] = "2026-02-30" is not a calendar date in YYYY-MM-DD form',
+        'hours.start = "9" is not a time in HH:MM form (00:00–23:59)',
+        'workdays lists 3 more than once',
+      ].map(problemField),
+    ).toEqual(['policies[1].targetBusinessDays', 'policies[2]', 'timeZone', 'holidays[3]', 'hours.start', 'workdays']);
+    try {
+      assertCalendarInput({ timeZone: 'UTC', holidays: ['2026-12-25', 'Christmas'] });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as AppError).details).toEqual({
+        field: 'holidays[1]',
+        problems: [
+          { field: 'holidays[1]', message: 'holidays[1] = "Christmas" is not a calendar date in YYYY-MM-DD form' },
+        ],
+      });
+    }
   });
   it('CVSS bands', () => {
     expect([9.8, 7, 6.9, 0.1, 0, null].map(severityOfScore)).toEqual([

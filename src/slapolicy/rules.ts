@@ -102,7 +102,9 @@ export function validatePolicies(input: readonly Record<string, unknown>[]): str
 /** The checked policies of a request; throws ERR_VALIDATION listing every problem. */
 export function checkPolicies(input: readonly Record<string, unknown>[]): StagePolicy[] {
   const problems = validatePolicies(input);
-  if (problems.length > 0) throw validation(`invalid SLA policies: ${problems.join('; ')}`, { problems });
+  if (problems.length > 0) {
+    throw validation(`invalid SLA policies: ${problems.join('; ')}`, withFields(problems));
+  }
   return input.map((p) => ({
     stage: p['stage'] as SlaStage,
     severity: p['severity'] as PolicySeverity,
@@ -114,7 +116,21 @@ export function checkPolicies(input: readonly Record<string, unknown>[]): StageP
 
 export function assertCalendarInput(input: unknown): asserts input is BusinessCalendar {
   const problems = validateCalendar(input);
-  if (problems.length > 0) throw validation(`invalid business calendar: ${problems.join('; ')}`, { problems });
+  if (problems.length > 0) throw validation(`invalid business calendar: ${problems.join('; ')}`, withFields(problems));
+}
+
+/**
+ * The field a validation message is about: every message above and in `validateCalendar` starts
+ * with its path ("policies[1].targetBusinessDays must…", "holidays[0] = …", "timeZone 'x' is…").
+ */
+export function problemField(message: string): string {
+  return /^[A-Za-z]+(?:\[\d+\])?(?:\.[A-Za-z]+)?/.exec(message)?.[0] ?? 'input';
+}
+
+/** Error details a form can place on its fields: `field` (the first) and `problems` as `{ field, message }`. */
+function withFields(problems: readonly string[]) {
+  const list = problems.map((message) => ({ field: problemField(message), message }));
+  return { field: list[0]?.field, problems: list };
 }
 
 /** The lower-cased CVSS rating used to pick a policy; 'unknown' when there is none. */

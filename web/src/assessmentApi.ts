@@ -10,11 +10,22 @@ export interface FrameworkItem {
   areaTitle: string;
   serviceId: string;
   serviceTitle: string;
+  subFunctions: FrameworkSubFunction[];
+}
+/** A sub-function (e.g. 1.1.1.1): a facet to judge its function by; printedAs where the edition misprints it. */
+export interface FrameworkSubFunction {
+  id: string;
+  title: string;
+  printedAs?: string;
 }
 export interface FrameworkArea {
   id: string;
   title: string;
-  services: { id: string; title: string; functions: { id: string; title: string }[] }[];
+  services: {
+    id: string;
+    title: string;
+    functions: { id: string; title: string; subFunctions: FrameworkSubFunction[] }[];
+  }[];
 }
 export interface Framework {
   framework: { name: string; version: string; source: string };
@@ -30,6 +41,12 @@ export interface AreaSummary {
   total: number;
   average: number | null;
   distribution: [number, number, number, number];
+}
+
+/** A service's functions rolled up (the same figures as an area's). */
+export interface ServiceSummary extends Omit<AreaSummary, 'title'> {
+  serviceId: string;
+  title: string;
 }
 
 export interface AssessmentHeader {
@@ -55,6 +72,7 @@ export interface Assessment extends AssessmentHeader {
   items: { itemId: string; level: number; evidence: string; updatedAt: string }[];
   gaps: Gap[];
   areas: AreaSummary[];
+  services: ServiceSummary[];
   previous: {
     id: string;
     title: string;

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export interface ChartRow {
@@ -8,7 +9,7 @@ export interface ChartRow {
 }
 
 /**
- * A horizontal bar chart of maturity per service area (0–3), with the previous assessment as a
+ * A horizontal bar chart of maturity per service area or per service (0–3), with the previous assessment as a
  * thin bar under each when given. Plain SVG with a text table alternative for screen readers.
  */
 export function AreaChart({ rows, title, max = 3 }: { rows: ChartRow[]; title: string; max?: number }) {
@@ -20,16 +21,19 @@ export function AreaChart({ rows, title, max = 3 }: { rows: ChartRow[]; title: s
   const height = rows.length * rowH + 28;
   const x = (v: number) => labelW + (v / max) * barW;
   const hasPrevious = rows.some((r) => r.previous !== undefined);
+  const titleId = useId();
+  // An area is "1."; a service "1.1" reads without the trailing dot.
+  const name = (r: ChartRow) => (r.id.includes('.') ? `${r.id} ${r.label}` : `${r.id}. ${r.label}`);
   return (
     <figure className="area-chart">
       <svg
         viewBox={`0 0 ${width} ${height}`}
         width="100%"
         role="img"
-        aria-labelledby="area-chart-title"
+        aria-labelledby={titleId}
         preserveAspectRatio="xMinYMin meet"
       >
-        <title id="area-chart-title">{title}</title>
+        <title id={titleId}>{title}</title>
         {Array.from({ length: max + 1 }, (_, i) => (
           <g key={i}>
             <line x1={x(i)} x2={x(i)} y1={0} y2={rows.length * rowH} stroke="#e2e8f0" />
@@ -43,7 +47,7 @@ export function AreaChart({ rows, title, max = 3 }: { rows: ChartRow[]; title: s
           return (
             <g key={r.id}>
               <text x={labelW - 8} y={y + 20} fontSize="12" textAnchor="end" fill="#0f172a">
-                {r.id}. {r.label.length > 34 ? `${r.label.slice(0, 33)}…` : r.label}
+                {name(r).length > 38 ? `${name(r).slice(0, 37)}…` : name(r)}
               </text>
               <rect
                 x={labelW}
@@ -84,9 +88,7 @@ export function AreaChart({ rows, title, max = 3 }: { rows: ChartRow[]; title: s
         <tbody>
           {rows.map((r) => (
             <tr key={r.id}>
-              <td>
-                {r.id}. {r.label}
-              </td>
+              <td>{name(r)}</td>
               <td>{r.current ?? '—'}</td>
               {hasPrevious && <td>{r.previous ?? '—'}</td>}
             </tr>

@@ -1,11 +1,12 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Assessment, assessmentApi, type Framework } from '../../assessmentApi.ts';
+import { type Assessment, assessmentApi, type Framework, type ServiceSummary } from '../../assessmentApi.ts';
 import { ErrorAlert, errorFor, Field, Labelled, SelectField, Submit } from '../../components/forms.tsx';
 import { Crumb, Pending } from '../../components/lists.tsx';
 import { useAction, useResource, useTitle } from '../../hooks.ts';
 import { saveBlob } from '../../reportsApi.ts';
 import { Link, navigate } from '../../router.tsx';
+import { EntryForm, RemoveButton } from '../casework/EntryForm.tsx';
 import { AreaChart } from './AreaChart.tsx';
 import '../casework/casework.css';
 import './assessment.css';
@@ -306,70 +307,98 @@ function AssessmentView({
             <h3>
               {area.id}. {area.title}
             </h3>
+            <AreaChart
+              title={t('assessment.serviceChartTitle', { area: `${area.id}. ${area.title}` })}
+              rows={a.services
+                .filter((x) => x.areaId === area.id)
+                .map((x) => ({ id: x.serviceId, label: x.title, current: x.average }))}
+            />
             <table className="table-dense as-items">
               <tbody>
                 {area.services.map((s) => (
                   <Fragment key={s.id}>
                     <tr className="as-service">
                       <th colSpan={3}>
-                        {s.id} {s.title}
+                        {s.id} {s.title} <ServiceRollUp summary={a.services.find((x) => x.serviceId === s.id)} />
                       </th>
                     </tr>
-                    {(s.functions.length > 0 ? s.functions : [{ id: s.id, title: s.title }]).map((f) => {
-                      const v = draft[f.id] ?? { level: '', evidence: '' };
-                      const set = (next: Partial<typeof v>) => setDraft({ ...draft, [f.id]: { ...v, ...next } });
-                      const before = changed.get(f.id);
-                      return (
-                        <tr key={f.id}>
-                          <td className="nowrap mono">{f.id}</td>
-                          <td>
-                            {f.title}
-                            {changed.has(f.id) && (
-                              <span className="badge as-changed">
-                                {t('assessment.was', { level: before === null || before === undefined ? '—' : before })}
-                              </span>
-                            )}
-                          </td>
-                          <td className="as-rating">
-                            {write ? (
-                              <>
-                                <SelectField
-                                  label={t('assessment.level')}
-                                  value={v.level}
-                                  onChange={(e) => set({ level: e.target.value })}
-                                >
-                                  <option value="">{t('assessment.notRated')}</option>
-                                  {fw.levels.map((l) => (
-                                    <option key={l.level} value={String(l.level)}>
-                                      {l.level} · {t(`assessment.levels.${l.key}`)}
-                                    </option>
-                                  ))}
-                                </SelectField>
-                                <Labelled label={t('assessment.evidence')}>
-                                  {(aria) => (
-                                    <textarea
-                                      {...aria}
-                                      rows={2}
-                                      value={v.evidence}
-                                      onChange={(e) => set({ evidence: e.target.value })}
-                                    />
-                                  )}
-                                </Labelled>
-                              </>
-                            ) : (
-                              <>
-                                <strong>
-                                  {v.level === ''
-                                    ? t('assessment.notRated')
-                                    : `${v.level} · ${t(`assessment.levels.${levelLabel(Number(v.level))}`)}`}
-                                </strong>
-                                {v.evidence && <p className="cw-pre small">{v.evidence}</p>}
-                              </>
-                            )}
-                          </td>
-                        </tr>
-                      );
-                    })}
+                    {(s.functions.length > 0 ? s.functions : [{ id: s.id, title: s.title, subFunctions: [] }]).map(
+                      (f) => {
+                        const v = draft[f.id] ?? { level: '', evidence: '' };
+                        const set = (next: Partial<typeof v>) => setDraft({ ...draft, [f.id]: { ...v, ...next } });
+                        const before = changed.get(f.id);
+                        return (
+                          <tr key={f.id}>
+                            <td className="nowrap mono">{f.id}</td>
+                            <td>
+                              {f.title}
+                              {changed.has(f.id) && (
+                                <span className="badge as-changed">
+                                  {t('assessment.was', {
+                                    level: before === null || before === undefined ? '—' : before,
+                                  })}
+                                </span>
+                              )}
+                              {f.subFunctions.length > 0 && (
+                                <details className="as-subs small">
+                                  <summary>{t('assessment.subFunctions', { count: f.subFunctions.length })}</summary>
+                                  <ul>
+                                    {f.subFunctions.map((x) => (
+                                      <li key={x.id}>
+                                        <span className="mono">{x.id}</span> {x.title}
+                                        {x.printedAs && (
+                                          <span className="muted">
+                                            {' '}
+                                            {t('assessment.printedAs', { id: x.printedAs })}
+                                          </span>
+                                        )}
+                                      </li>
+                                    ))}
+                                  </ul>
+                                </details>
+                              )}
+                            </td>
+                            <td className="as-rating">
+                              {write ? (
+                                <>
+                                  <SelectField
+                                    label={t('assessment.level')}
+                                    value={v.level}
+                                    onChange={(e) => set({ level: e.target.value })}
+                                  >
+                                    <option value="">{t('assessment.notRated')}</option>
+                                    {fw.levels.map((l) => (
+                                      <option key={l.level} value={String(l.level)}>
+                                        {l.level} · {t(`assessment.levels.${l.key}`)}
+                                      </option>
+                                    ))}
+                                  </SelectField>
+                                  <Labelled label={t('assessment.evidence')}>
+                                    {(aria) => (
+                                      <textarea
+                                        {...aria}
+                                        rows={2}
+                                        value={v.evidence}
+                                        onChange={(e) => set({ evidence: e.target.value })}
+                                      />
+                                    )}
+                                  </Labelled>
+                                </>
+                              ) : (
+                                <>
+                                  <strong>
+                                    {v.level === ''
+                                      ? t('assessment.notRated')
+                                      : `${v.level} · ${t(`assessment.levels.${levelLabel(Number(v.level))}`)}`}
+                                  </strong>
+                                  {v.evidence && <p className="cw-pre small">{v.evidence}</p>}
+                                </>
+                              )}
+                            </td>
+                          </tr>
+                        );
+                      },
+                    )}
                   </Fragment>
                 ))}
               </tbody>
@@ -394,6 +423,21 @@ function AssessmentView({
   );
 }
 
+/** A service's functions rolled up: mean level and how many are rated. */
+function ServiceRollUp({ summary }: { summary: ServiceSummary | undefined }) {
+  const { t } = useTranslation();
+  if (!summary) return null;
+  return (
+    <span className="small as-rollup">
+      {t('assessment.serviceRollUp', {
+        average: summary.average === null ? '—' : summary.average.toFixed(2),
+        rated: summary.rated,
+        total: summary.total,
+      })}
+    </span>
+  );
+}
+
 function Gaps({ fw, a, reload }: { fw: Framework; a: Assessment; reload: () => void }) {
   const { t } = useTranslation();
   const write = a.abilities.write;
@@ -414,7 +458,10 @@ function Gaps({ fw, a, reload }: { fw: Framework; a: Assessment; reload: () => v
   });
   const targets = fw.areas.flatMap((area) => [
     { id: area.id, title: area.title },
-    ...area.services.flatMap((s) => [{ id: s.id, title: s.title }, ...s.functions]),
+    ...area.services.flatMap((s) => [
+      { id: s.id, title: s.title },
+      ...s.functions.flatMap((f) => [{ id: f.id, title: f.title }, ...f.subFunctions]),
+    ]),
   ]);
   const titleOf = (id: string) => targets.find((x) => x.id === id)?.title ?? '';
   return (
@@ -456,14 +503,7 @@ function Gaps({ fw, a, reload }: { fw: Framework; a: Assessment; reload: () => v
                   <td className="nowrap">{g.dueOn ?? '—'}</td>
                   {write && (
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        disabled={remove.busy}
-                        onClick={() => void remove.run(g.id)}
-                      >
-                        {t('casework.remove')}
-                      </button>
+                      <RemoveButton busy={remove.busy} onClick={() => void remove.run(g.id)} />
                     </td>
                   )}
                 </tr>
@@ -473,15 +513,7 @@ function Gaps({ fw, a, reload }: { fw: Framework; a: Assessment; reload: () => v
         </div>
       )}
       {write && (
-        <form
-          className="cw-add"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add.run();
-          }}
-        >
-          <h3>{t('assessment.addGap')}</h3>
-          <ErrorAlert error={add.error} />
+        <EntryForm title={t('assessment.addGap')} error={add.error} busy={add.busy} onSubmit={() => void add.run()}>
           <SelectField
             label={t('assessment.item')}
             value={form.itemId}
@@ -514,8 +546,7 @@ function Gaps({ fw, a, reload }: { fw: Framework; a: Assessment; reload: () => v
             onChange={(e) => setForm({ ...form, dueOn: e.target.value })}
             error={errorFor(add.error, 'dueOn')}
           />
-          <Submit busy={add.busy}>{t('assessment.addGap')}</Submit>
-        </form>
+        </EntryForm>
       )}
     </section>
   );

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api.ts';
 import {
@@ -14,6 +14,7 @@ import { Pending } from '../../components/lists.tsx';
 import { useAction, useFormatDate, useResource } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
+import { EntryForm, RemoveButton } from './EntryForm.tsx';
 import './casework.css';
 
 /**
@@ -136,6 +137,7 @@ function Checklist({ caseId, data, write, reload }: SectionProps) {
                   <button
                     type="button"
                     className="btn btn-small btn-ghost"
+                    aria-label={t('casework.checklist.withdrawStep', { step: s.title })}
                     disabled={unsign.busy}
                     onClick={() => void unsign.run(s.key)}
                   >
@@ -145,6 +147,8 @@ function Checklist({ caseId, data, write, reload }: SectionProps) {
                   <button
                     type="button"
                     className="btn btn-small"
+                    aria-label={t('casework.checklist.signStep', { step: s.title })}
+                    aria-expanded={signing === s.key}
                     onClick={() => {
                       setSigning(s.key);
                       setForm({ name: '', date: today(), note: '' });
@@ -271,23 +275,13 @@ function useEntryActions(caseId: string, kind: EntryKind, reload: () => void) {
   return { add, remove };
 }
 
-function RemoveButton({ busy, onClick }: { busy: boolean; onClick: () => void }) {
-  const { t } = useTranslation();
-  return (
-    <button type="button" className="btn btn-small btn-ghost" disabled={busy} onClick={onClick}>
-      {t('casework.remove')}
-    </button>
-  );
-}
-
 function Stakeholders({ caseId, data, write, reload }: SectionProps) {
   const { t } = useTranslation();
   const { add, remove } = useEntryActions(caseId, 'stakeholder', reload);
   const blank = { side: 'internal', role: 'engineering', name: '', contact: '', participantId: '', notes: '' };
   const [form, setForm] = useState(blank);
   const participantName = (id: string | null) => data.participants.find((p) => p.id === id)?.name ?? '—';
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const body =
       form.side === 'internal'
         ? { side: 'internal', role: form.role, name: form.name, contact: form.contact, notes: form.notes }
@@ -341,9 +335,7 @@ function Stakeholders({ caseId, data, write, reload }: SectionProps) {
         </div>
       )}
       {write && (
-        <form className="cw-add" onSubmit={submit}>
-          <h3>{t('casework.stakeholders.add')}</h3>
-          <ErrorAlert error={add.error} />
+        <EntryForm title={t('casework.stakeholders.add')} error={add.error} busy={add.busy} onSubmit={submit}>
           <SelectField
             label={t('casework.stakeholders.side')}
             value={form.side}
@@ -409,8 +401,7 @@ function Stakeholders({ caseId, data, write, reload }: SectionProps) {
             value={form.notes}
             onChange={(e) => setForm({ ...form, notes: e.target.value })}
           />
-          <Submit busy={add.busy}>{t('casework.stakeholders.add')}</Submit>
-        </form>
+        </EntryForm>
       )}
     </Section>
   );
@@ -511,8 +502,7 @@ function Meetings({ caseId, data, write, reload }: SectionProps) {
     actions: '',
   };
   const [form, setForm] = useState(blank);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     void add.run(
       {
         heldAt: form.heldAt ? new Date(form.heldAt).toISOString() : '',
@@ -546,9 +536,7 @@ function Meetings({ caseId, data, write, reload }: SectionProps) {
         </ul>
       )}
       {write && (
-        <form className="cw-add" onSubmit={submit}>
-          <h3>{t('casework.meetings.add')}</h3>
-          <ErrorAlert error={add.error} />
+        <EntryForm title={t('casework.meetings.add')} error={add.error} busy={add.busy} onSubmit={submit}>
           <Field
             label={t('casework.meetings.heldAt')}
             type="datetime-local"
@@ -596,8 +584,7 @@ function Meetings({ caseId, data, write, reload }: SectionProps) {
             onChange={(v) => setForm({ ...form, actions: v })}
             error={errorFor(add.error, 'actions') ?? problemsUnder(add.error, 'actions[')}
           />
-          <Submit busy={add.busy}>{t('casework.meetings.add')}</Submit>
-        </form>
+        </EntryForm>
       )}
     </Section>
   );
@@ -638,15 +625,12 @@ function Reproductions({ caseId, data, write, reload }: SectionProps) {
         </ul>
       )}
       {write && (
-        <form
-          className="cw-add"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add.run({ ...form }, () => setForm(blank));
-          }}
+        <EntryForm
+          title={t('casework.reproductions.add')}
+          error={add.error}
+          busy={add.busy}
+          onSubmit={() => void add.run({ ...form }, () => setForm(blank))}
         >
-          <h3>{t('casework.reproductions.add')}</h3>
-          <ErrorAlert error={add.error} />
           <Field
             label={t('casework.reproductions.by')}
             value={form.by}
@@ -682,8 +666,7 @@ function Reproductions({ caseId, data, write, reload }: SectionProps) {
               </option>
             ))}
           </SelectField>
-          <Submit busy={add.busy}>{t('casework.reproductions.add')}</Submit>
-        </form>
+        </EntryForm>
       )}
     </Section>
   );
@@ -740,15 +723,12 @@ function Remediations({ caseId, data, write, reload }: SectionProps) {
         </div>
       )}
       {write && (
-        <form
-          className="cw-add"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add.run({ ...form, links: lines(form.links) }, () => setForm(blank));
-          }}
+        <EntryForm
+          title={t('casework.remediations.add')}
+          error={add.error}
+          busy={add.busy}
+          onSubmit={() => void add.run({ ...form, links: lines(form.links) }, () => setForm(blank))}
         >
-          <h3>{t('casework.remediations.add')}</h3>
-          <ErrorAlert error={add.error} />
           <SelectField
             label={t('casework.remediations.kind')}
             value={form.kind}
@@ -790,8 +770,7 @@ function Remediations({ caseId, data, write, reload }: SectionProps) {
             error={problemsUnder(add.error, 'links')}
             rows={2}
           />
-          <Submit busy={add.busy}>{t('casework.remediations.add')}</Submit>
-        </form>
+        </EntryForm>
       )}
     </Section>
   );
