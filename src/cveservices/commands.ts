@@ -313,6 +313,16 @@ export async function publishCveRecord(ctx: Ctx, rawCveId: string, from: Publish
     row = await advisoryForVulnerability(ctx, c, cveId);
   }
   authorize(ctx.actor, 'advisory:publish', advisoryResource(row));
+  // What is asked must make sense before anything else is said about it.
+  const carried = ((row.content as { vulnerabilities?: { cve?: string | null }[] }).vulnerabilities ?? [])
+    .map((v) => v.cve)
+    .filter((c): c is string => typeof c === 'string' && c !== '');
+  if (!carried.includes(cveId)) {
+    throw validation(
+      `the advisory has no vulnerability ${cveId}: use one of ${carried.join(', ') || '(none: add the CVE id first)'}`,
+      { field: 'cveId' },
+    );
+  }
   // The advisory's case, and the case of any vulnerability that carries this CVE id (a standalone advisory naming an
   // embargoed case's CVE must not publish it either): each must be public.
   const cases = await ctx.db
