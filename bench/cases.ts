@@ -155,7 +155,7 @@ export interface NotifyResult {
   vendorMailsReceived: number;
   /** Mails to anyone else (other staff get a content-free notice). */
   otherMailsReceived: number;
-  /** POST /threads/:id/posts answered (the notifications are composed and queued in its transaction). */
+  /** POST /threads/:id/posts answered (it only queues the notifications.send job; the worker composes and encrypts). */
   postMs: number;
   firstMailMs: number | null;
   allMailsMs: number | null;

@@ -976,7 +976,7 @@ describe('access control on every endpoint', () => {
       if (!path.startsWith('/api/v1/')) continue;
       for (const method of Object.keys(methods)) {
         // Public by design: signing in and asking for a reset link (rate-limited, tested elsewhere).
-        // Reporting, the instance key and the CVSS/CWE lookups are public too (rate-limited).
+        // Reporting, the instance key and the CVSS/CWE/SSVC lookups are public too (rate-limited).
         if (
           [
             'post /api/v1/session',
@@ -984,7 +984,7 @@ describe('access control on every endpoint', () => {
             'get /api/v1/instance-key',
             'get /api/v1/report-settings',
           ].includes(`${method} ${path}`) ||
-          ['/api/v1/password-reset', '/api/v1/cvss', '/api/v1/cwe'].includes(path)
+          ['/api/v1/password-reset', '/api/v1/cvss', '/api/v1/cwe', '/api/v1/ssvc/tables'].includes(path)
         )
           continue;
         const key = `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, ':id')}`;

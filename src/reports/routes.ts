@@ -9,6 +9,7 @@ import { Body, errorResponses, IdParams, PageOf, PageQuery } from '../http/schem
 import { authorize, can, instance } from '../policy/policy.ts';
 import { parseCvss } from '../scores/cvss.ts';
 import { searchCwe, validateCwe } from '../scores/cwe.ts';
+import { ssvcRoleTableViews } from '../scores/ssvc.ts';
 import { rmEvents } from '../vultron/rm.ts';
 import {
   addFinderMessage,
@@ -578,6 +579,20 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
         scores: parsed.scores,
       };
     },
+  );
+
+  r.get(
+    '/api/v1/ssvc/tables',
+    {
+      config: publicLimit,
+      schema: {
+        tags: ['reference'],
+        summary:
+          'The SSVC decision tables (Supplier, Deployer, Coordinator triage and publish) with their decision points',
+        response: { 200: Type.Object({ items: Type.Array(Loose) }), ...errorResponses },
+      },
+    },
+    async () => ({ items: ssvcRoleTableViews() }),
   );
 
   r.get(

@@ -245,3 +245,46 @@ export function readSsvcSelectionList(tableKeyOrRole: string, list: unknown): Ss
   }
   return decision;
 }
+
+/** A decision point as a form shows it: its id (`namespace:key:version`) and values with their definitions. */
+export interface SsvcPointView extends SsvcDecisionPoint {
+  id: string;
+}
+
+/** A role's decision table with everything a decision form needs: its inputs, outcome and rows. */
+export interface SsvcTableView {
+  role: SsvcRole;
+  namespace: string;
+  key: string;
+  version: string;
+  name: string;
+  definition: string;
+  inputs: SsvcPointView[];
+  outcome: SsvcPointView;
+  rows: readonly (readonly string[])[];
+  /** The resource a SelectionList names for this table (as ssvcSelectionList writes it). */
+  resource: { uri: string; summary: string };
+}
+
+/** The Supplier, Deployer and Coordinator (triage, publish) tables, for decision forms. */
+export function ssvcRoleTableViews(): SsvcTableView[] {
+  const view = (id: string): SsvcPointView => ({ ...point(id), id });
+  return (Object.keys(ssvcRoleTables) as SsvcRole[]).map((role) => {
+    const t = ssvcTable(role)!;
+    return {
+      role,
+      namespace: t.namespace,
+      key: t.key,
+      version: t.version,
+      name: t.name,
+      definition: t.definition,
+      inputs: t.inputs.map(view),
+      outcome: view(t.outcome),
+      rows: t.rows,
+      resource: {
+        uri: SSVC_TABLES_URI,
+        summary: `SSVC decision table ${t.name} (${t.namespace}:${t.key}:${t.version})`,
+      },
+    };
+  });
+}

@@ -124,6 +124,16 @@ describe.skipIf(!haveChromium('advisories journey'))('advisories journey', () =>
     await expect.poll(() => cvss.inputValue()).toBe('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H');
     await shot(ana, 'adv02-cvss-calculator');
 
+    // SSVC decision support: the supplier table's outcome appears once every decision point is chosen.
+    const ssvc = vuln.getByRole('group', { name: 'SSVC decision' });
+    await ssvc.getByLabel('Decision table').selectOption('supplier');
+    await ssvc.getByLabel('Exploitation', { exact: true }).selectOption('A');
+    await ssvc.getByLabel('Utility', { exact: true }).selectOption('S');
+    await ssvc.getByLabel('Technical Impact', { exact: true }).selectOption('T');
+    await expect.poll(() => ssvc.getByTestId('ssvc-outcome').textContent()).toMatch(/^Choose a value/);
+    await ssvc.getByLabel('Public Safety Impact', { exact: true }).selectOption('S');
+    await expect.poll(() => ssvc.getByTestId('ssvc-outcome').textContent()).toBe('Outcome: Immediate');
+
     await vuln.getByRole('button', { name: 'Add a product status' }).click();
     await vuln.getByRole('button', { name: 'Add a remediation' }).click();
     const fix = vuln.getByRole('group', { name: 'Remediation 1' });
@@ -135,6 +145,8 @@ describe.skipIf(!haveChromium('advisories journey'))('advisories journey', () =>
     await ana.getByRole('button', { name: 'Save advisory' }).click();
     await ana.getByText('Advisory saved.').waitFor();
     await expect.poll(() => ana.getByRole('alert').filter({ hasText: 'Please correct' }).count()).toBe(0);
+    // Stored as an SSVC SelectionList and read back into the form.
+    await expect.poll(() => ssvc.getByTestId('ssvc-outcome').textContent()).toBe('Outcome: Immediate');
     await ana.getByRole('button', { name: 'Submit for review' }).click();
     await ana.getByText('Submitted for review.').waitFor();
     // The author may not approve their own advisory: no such button for them.

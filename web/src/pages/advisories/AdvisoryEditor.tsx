@@ -19,6 +19,7 @@ import {
   vexJustifications,
 } from '../../advisoriesApi.ts';
 import { ApiError, type FieldProblem } from '../../api.ts';
+import { SsvcField } from './SsvcField.tsx';
 import { CvssCalculator } from '../../components/CvssCalculator.tsx';
 import { Notice, Submit } from '../../components/forms.tsx';
 import {
@@ -629,25 +630,7 @@ function VulnerabilityFields({
           onChange={(cvssV4) => set({ cvssV4 })}
         />
       </div>
-      <ParsedArea
-        path={`${path}.ssvc`}
-        label={t('advisories.fields.ssvc')}
-        hint={t('advisories.ssvcHint')}
-        value={v.ssvc}
-        format={(s) => (s ? JSON.stringify(s, null, 2) : '')}
-        parse={(text) => {
-          if (text.trim() === '') return { ok: true, value: null };
-          try {
-            const parsed: unknown = JSON.parse(text);
-            if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-              return { ok: false, message: t('advisories.ssvcObject') };
-            return { ok: true, value: parsed as Record<string, unknown> };
-          } catch (err) {
-            return { ok: false, message: t('advisories.ssvcJson', { error: (err as Error).message }) };
-          }
-        }}
-        onChange={(ssvc) => set({ ssvc })}
-      />
+      <SsvcField path={`${path}.ssvc`} value={v.ssvc} onChange={(ssvc) => set({ ssvc })} />
       <ListEditor
         path={`${path}.statuses`}
         legend={t('advisories.statuses')}
