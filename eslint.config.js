@@ -87,6 +87,7 @@ export default tseslint.config(
       'src/notifications/events.ts',
       'src/notifications/delivery.ts',
       'src/cases/finder.ts',
+      'src/cases/events.ts',
     ],
     rules: {
       'no-restricted-imports': [

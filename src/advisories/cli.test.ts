@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../../tests/support/cli.ts';
 import { testEngine } from '../../tests/support/engine.ts';
 import { silentLog } from '../../tests/support/factories.ts';
-import { main } from '../cli/main.ts';
 import { loadConfig } from '../config/config.ts';
 import { systemActor } from '../policy/actor.ts';
 import { openInstance } from '../server/serve.ts';
@@ -19,29 +19,6 @@ describe.skipIf(testEngine() !== 'embedded')('accord advisory export', { timeout
     process.env = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-      err += String(s);
-      return true;
-    });
-    process.exitCode = 0;
-    try {
-      await main(['node', 'accord', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { out, err, code };
-  }
 
   it('prints a validated export, and an error naming what is wrong', async () => {
     process.env.ACCORD_DATA_DIR = dir;

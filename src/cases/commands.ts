@@ -8,7 +8,7 @@ import { queueMail } from '../mail/outbox.ts';
 import { createInvitation, withdrawInvitations } from '../orgs/invitations.ts';
 import { notifyCaseState, notifyStatusChange } from '../notifications/events.ts';
 import { findOrgById } from '../orgs/queries.ts';
-import { actorId, actorLabel } from '../policy/actor.ts';
+import { actorId } from '../policy/actor.ts';
 import { authorize, can, instance } from '../policy/policy.ts';
 import { findReport } from '../reports/queries.ts';
 import { invalidFields } from '../reports/rules.ts';
@@ -27,6 +27,7 @@ import {
 import { orThrow } from '../vultron/result.ts';
 import { rmTransition, type RmEvent, type RmState } from '../vultron/rm.ts';
 import { caseResource, findCase } from './queries.ts';
+import { recordCaseEvent } from './events.ts';
 import { createStandardThreads } from './threads.ts';
 import { scheduleReminders } from './reminders.ts';
 import {
@@ -44,29 +45,8 @@ import {
 
 type Tx = Transaction<Database>;
 
-/** One event on the case timeline (`case_events`), in the caller's transaction. */
-export async function recordCaseEvent(
-  tx: Tx,
-  ctx: Ctx,
-  caseId: string,
-  kind: string,
-  data: Record<string, unknown>,
-  participantId: string | null = null,
-): Promise<void> {
-  await tx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      case_id: caseId,
-      participant_id: participantId,
-      kind,
-      actor_user_id: actorId(ctx.actor),
-      actor_label: actorLabel(ctx.actor),
-      data: JSON.stringify(data),
-      created_at: ctx.now(),
-    })
-    .execute();
-}
+// Kept importable from here: the domains that record case events import it from the cases commands.
+export { recordCaseEvent };
 
 async function nextCaseId(tx: Tx, ctx: Ctx): Promise<string> {
   const year = Number(localDate(calendarOf(ctx.config.sla), ctx.now()).slice(0, 4));

@@ -192,6 +192,8 @@ describe('case participants: invitations, named users, removal', () => {
     expect((await participant(caseId, 'Newco'))!.invitations[0].state).toBe('accepted');
     const timeline = (await call('GET', `/api/v1/cases/${caseId}/timeline`, lead)).json<Json>().items as Json[];
     expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['invitation_accepted', 'terms_accepted']));
+    // The invitee accepted (not the anonymous request): the timeline names their address.
+    expect(timeline.find((e) => e.kind === 'invitation_accepted')!.actorLabel).toBe('psirt@newco.example');
     expect(timeline.find((e) => e.kind === 'participant_added' && e.data.orgId === newco.id)!.data).toMatchObject({
       invited: 1,
       notified: 0,

@@ -76,8 +76,13 @@ describe('reminders to silent vendors', () => {
     expect(await db.db.selectFrom('jobs').select('id').where('kind', '=', REMINDER_JOB).execute()).toHaveLength(
       before.length,
     );
-    const events = await db.db.selectFrom('case_events').select('kind').where('kind', '=', 'reminder_sent').execute();
-    expect(events).toHaveLength(1);
+    const events = await db.db
+      .selectFrom('case_events')
+      .select(['actor_user_id', 'actor_label'])
+      .where('kind', '=', 'reminder_sent')
+      .execute();
+    // Recorded in the reminders' name, not the job worker's.
+    expect(events).toEqual([{ actor_user_id: null, actor_label: 'system:reminders' }]);
     await w1.stop();
     await w2.stop();
   });

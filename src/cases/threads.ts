@@ -7,10 +7,11 @@ import type { CaseRow, Database } from '../db/schema.ts';
 import { caseOrgAudience, emitWebhookEvent, enqueueNotification } from '../notifications/dispatch.ts';
 import { parseMentions, postKindsFor, type NotificationKind } from '../notifications/rules.ts';
 import { findHomeOrg } from '../orgs/queries.ts';
-import { actorId, actorLabel, type Actor } from '../policy/actor.ts';
+import { actorId, type Actor } from '../policy/actor.ts';
 import { authorize, can, type CaseResource } from '../policy/policy.ts';
 import { invalidFields } from '../reports/rules.ts';
 import { membershipsOf, toActor } from '../users/queries.ts';
+import { recordCaseEvent } from './events.ts';
 import { caseResource, findCase, participationSql } from './queries.ts';
 import { checkPost, type PostInput } from './rules.ts';
 
@@ -211,19 +212,11 @@ export async function createPrivateThread(ctx: Ctx, ref: string, input: { title:
       .insertInto('case_thread_members')
       .values(ids.map((participant_id) => ({ thread_id: thread.id, participant_id })))
       .execute();
-    await tx
-      .insertInto('case_events')
-      .values({
-        id: newId(),
-        case_id: c.id,
-        participant_id: null,
-        kind: 'thread_created',
-        actor_user_id: actorId(ctx.actor),
-        actor_label: actorLabel(ctx.actor),
-        data: JSON.stringify({ threadId: thread.id, kind: 'private', members: ids.length }),
-        created_at: ctx.now(),
-      })
-      .execute();
+    await recordCaseEvent(tx, ctx, c.id, 'thread_created', {
+      threadId: thread.id,
+      kind: 'private',
+      members: ids.length,
+    });
     await recordAudit(tx, ctx, {
       action: 'case.thread_create',
       subjectType: 'case',
@@ -354,20 +347,8 @@ export async function addPost(ctx: Ctx, ref: string, threadId: string, input: Po
     // The author and the people mentioned follow the thread (unless they unfollowed it before).
     await recordDefaultFollows(tx, ctx, thread.id, [ctx.actor.userId, ...mentioned]);
     await notifyPost(tx, ctx, c, thread, post);
-    await tx
-      .insertInto('case_events')
-      .values({
-        id: newId(),
-        case_id: c.id,
-        participant_id: null,
-        kind: 'post_added',
-        actor_user_id: ctx.actor.userId,
-        actor_label: ctx.actor.label,
-        // The timeline names the post and its label, never its text.
-        data: JSON.stringify({ threadId: thread.id, postId: post.id, tlp: post.tlp }),
-        created_at: ctx.now(),
-      })
-      .execute();
+    // The timeline names the post and its label, never its text.
+    await recordCaseEvent(tx, ctx, c.id, 'post_added', { threadId: thread.id, postId: post.id, tlp: post.tlp });
     await recordAudit(tx, ctx, {
       action: 'case.post',
       subjectType: 'case',

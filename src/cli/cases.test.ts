@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../../tests/support/cli.ts';
 import { testEngine } from '../../tests/support/engine.ts';
 import { silentLog } from '../../tests/support/factories.ts';
 import { sampleReport } from '../../tests/support/reports.ts';
@@ -13,7 +14,6 @@ import { systemActor } from '../policy/actor.ts';
 import { submitReport, transitionReport } from '../reports/commands.ts';
 import { openInstance } from '../server/serve.ts';
 import { createUser } from '../users/commands.ts';
-import { main } from './main.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -65,29 +65,6 @@ describe.skipIf(testEngine() !== 'embedded')('accord case', { timeout: 300_000 }
     process.env = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-      err += String(s);
-      return true;
-    });
-    process.exitCode = 0;
-    try {
-      await main(['node', 'accord', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { out, err, code };
-  }
 
   it('opens a case from a report, adds vendors, states statuses, shows, lists and exports the timeline', async () => {
     const opened = await run([

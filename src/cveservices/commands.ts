@@ -20,10 +20,11 @@ import { AppError, conflict, notFound, validation } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
 import type { AdvisoryRow, CaseRow, CveReservationRow, VulnerabilityRow } from '../db/schema.ts';
 import { actorId } from '../policy/actor.ts';
+import { mayReserveUnlinked } from '../policy/cveservices.ts';
 import { authorize } from '../policy/policy.ts';
 import { checkCveId, CveServicesClient, type CveIdInfo, type LangValue } from './client.ts';
 import { findReservation } from './queries.ts';
-import { checkReserve, mayReserveUnlinked, publishRefusal, type ReserveInput } from './rules.ts';
+import { checkReserve, publishRefusal, type ReserveInput } from './rules.ts';
 
 /** The client for the configured service; the feature is off (409) without ACCORD_CVE_SERVICES_URL. */
 export function cveServicesClient(ctx: Ctx): CveServicesClient {

@@ -3,7 +3,7 @@ import type { Db } from '../app/context.ts';
 import { clampLimit, decodeCursor, toPage, type Page } from '../app/pagination.ts';
 import type { CveReservationRow } from '../db/schema.ts';
 import type { Actor } from '../policy/actor.ts';
-import { mayReadReservations } from './rules.ts';
+import { mayReadReservations } from '../policy/cveservices.ts';
 
 export interface ReservationItem {
   id: string;

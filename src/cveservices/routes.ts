@@ -5,9 +5,9 @@ import { AppError } from '../core/errors.ts';
 import type { CveReservationRow } from '../db/schema.ts';
 import { ctxOf, requireAuth, type Services } from '../http/auth.ts';
 import { Body, errorResponses, PageOf, PageQuery } from '../http/schemas.ts';
+import { mayReadReservations } from '../policy/cveservices.ts';
 import { publishCveRecord, rejectCveId, reserveCveIds, syncCveIds } from './commands.ts';
 import { listReservations } from './queries.ts';
-import { mayReadReservations } from './rules.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const CveParams = Type.Object({ cveId: Type.String({ maxLength: 32 }) }, { additionalProperties: false });

@@ -1,9 +1,8 @@
 /**
- * CVE Services rules, pure: what a reservation request may ask for, who may reserve ids that are not for a case
- * vulnerability, and when an advisory's CVE record may go to CVE Services (which makes it public at once).
+ * CVE Services rules, pure: what a reservation request may ask for, and when an advisory's CVE record may go to CVE
+ * Services (which makes it public at once). Who may read records and reserve ids: src/policy/cveservices.ts.
  */
 import { AppError } from '../core/errors.ts';
-import type { Actor } from '../policy/actor.ts';
 
 /** The most ids one request reserves: CVE Services' own limit is the CNA's quota; more at once is likely a typo. */
 export const MAX_RESERVE_AMOUNT = 50;
@@ -43,16 +42,6 @@ export function checkReserve(input: ReserveInput, now: Date): CheckedReserve {
   }
   if (caseRef && !vulnerabilityId) throw invalid('vulnerabilityId', 'name the vulnerability of the case');
   return { amount, year, caseRef, vulnerabilityId };
-}
-
-/** Ids not tied to a vulnerability use the CNA's quota for later: admins and coordinators only. */
-export function mayReserveUnlinked(actor: Actor): boolean {
-  return actor.kind === 'system' || (actor.kind === 'user' && ['admin', 'coordinator'].includes(actor.staffRole ?? ''));
-}
-
-/** CVE records (and the reservation list) are staff business. */
-export function mayReadReservations(actor: Actor): boolean {
-  return actor.kind === 'system' || (actor.kind === 'user' && actor.staffRole !== null);
 }
 
 export interface PublishableAdvisory {

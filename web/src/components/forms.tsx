@@ -37,9 +37,14 @@ export function Notice({ children }: { children: ReactNode }) {
   );
 }
 
-/** Whether the server's error concerns this field (details.field or a validation issue path). */
+/**
+ * Whether the server's error concerns this field: its own entries in details.problems (every field
+ * found wrong, each with its message), else details.field or a validation issue path.
+ */
 export function errorFor(error: unknown, field: string): string | null {
   if (!(error instanceof ApiError)) return null;
+  const own = error.problems.filter((p) => p.field === field).map((p) => p.message);
+  if (own.length > 0) return own.join(' · ');
   if (error.field === field) return error.message;
   const issue = error.issues.find((i) => i.path === `body/${field}` || i.message.includes(`"${field}"`));
   return issue ? issue.message : null;

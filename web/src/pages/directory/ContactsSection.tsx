@@ -267,43 +267,11 @@ function EditContactForm({
       <ProblemsProvider error={save.error} scope={scope}>
         <form onSubmit={submitting(save.run)} noValidate>
           <FormErrors error={save.error} />
-          <div className="grid-2">
-            <PInput
-              path="email"
-              label={t('directory.contacts.email')}
-              type="email"
-              required
-              maxLength={254}
-              autoComplete="off"
-              {...bind.text('email')}
-            />
-            <PSelect path="role" label={t('directory.contacts.role')} {...bind.text('role')}>
-              {contactRoles.map((r) => (
-                <option key={r} value={r}>
-                  {t(`directory.contactRoles.${r}`)}
-                </option>
-              ))}
-            </PSelect>
-            <PInput path="name" label={t('fields.name')} maxLength={200} autoComplete="off" {...bind.text('name')} />
-            <PInput
-              path="phone"
-              label={t('directory.contacts.phone')}
-              hint={t('directory.contacts.phoneHint')}
-              type="tel"
-              maxLength={40}
-              autoComplete="off"
-              {...bind.text('phone')}
-            />
-          </div>
-          <PTextArea
-            path="pgpPublicKey"
-            label={t('directory.contacts.newPgpKey')}
-            hint={t('directory.contacts.newPgpKeyHint')}
-            rows={4}
-            spellCheck={false}
-            className="mono-input"
-            disabled={form.removeKey}
-            {...bind.text('pgpPublicKey')}
+          <ContactFields
+            text={bind.text}
+            keyLabel={t('directory.contacts.newPgpKey')}
+            keyHint={t('directory.contacts.newPgpKeyHint')}
+            keyDisabled={form.removeKey}
           />
           {start.pgpFingerprint && (
             <PCheck path="removeKey" label={t('directory.contacts.removeKey')} {...bind.check('removeKey')} />
@@ -321,6 +289,68 @@ function EditContactForm({
         </form>
       </ProblemsProvider>
     </div>
+  );
+}
+
+type ContactField = 'email' | 'role' | 'name' | 'phone' | 'pgpPublicKey';
+
+/**
+ * The fields of a contact, shared by the add and the edit form: address, role, name, phone and
+ * the OpenPGP key (whose label and hint differ: a key to add, or a new key to replace the one kept).
+ */
+function ContactFields({
+  text,
+  keyLabel,
+  keyHint,
+  keyDisabled = false,
+}: {
+  text: (k: ContactField) => { value: string; onChange: (e: { target: { value: string } }) => void };
+  keyLabel: string;
+  keyHint: string;
+  keyDisabled?: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <div className="grid-2">
+        <PInput
+          path="email"
+          label={t('directory.contacts.email')}
+          type="email"
+          required
+          maxLength={254}
+          autoComplete="off"
+          {...text('email')}
+        />
+        <PSelect path="role" label={t('directory.contacts.role')} {...text('role')}>
+          {contactRoles.map((r) => (
+            <option key={r} value={r}>
+              {t(`directory.contactRoles.${r}`)}
+            </option>
+          ))}
+        </PSelect>
+        <PInput path="name" label={t('fields.name')} maxLength={200} autoComplete="off" {...text('name')} />
+        <PInput
+          path="phone"
+          label={t('directory.contacts.phone')}
+          hint={t('directory.contacts.phoneHint')}
+          type="tel"
+          maxLength={40}
+          autoComplete="off"
+          {...text('phone')}
+        />
+      </div>
+      <PTextArea
+        path="pgpPublicKey"
+        label={keyLabel}
+        hint={keyHint}
+        rows={4}
+        spellCheck={false}
+        className="mono-input"
+        disabled={keyDisabled}
+        {...text('pgpPublicKey')}
+      />
+    </>
   );
 }
 
@@ -360,42 +390,10 @@ function AddContactForm({ entry, reload }: EntryProps) {
       action={add}
       submit={staff ? t('directory.contacts.addSubmit') : t('directory.contacts.proposeSubmit')}
     >
-      <div className="grid-2">
-        <PInput
-          path="email"
-          label={t('directory.contacts.email')}
-          type="email"
-          required
-          maxLength={254}
-          autoComplete="off"
-          {...bind.text('email')}
-        />
-        <PSelect path="role" label={t('directory.contacts.role')} {...bind.text('role')}>
-          {contactRoles.map((r) => (
-            <option key={r} value={r}>
-              {t(`directory.contactRoles.${r}`)}
-            </option>
-          ))}
-        </PSelect>
-        <PInput path="name" label={t('fields.name')} maxLength={200} autoComplete="off" {...bind.text('name')} />
-        <PInput
-          path="phone"
-          label={t('directory.contacts.phone')}
-          hint={t('directory.contacts.phoneHint')}
-          type="tel"
-          maxLength={40}
-          autoComplete="off"
-          {...bind.text('phone')}
-        />
-      </div>
-      <PTextArea
-        path="pgpPublicKey"
-        label={t('directory.contacts.pgpKey')}
-        hint={t('directory.contacts.pgpKeyHint')}
-        rows={4}
-        spellCheck={false}
-        className="mono-input"
-        {...bind.text('pgpPublicKey')}
+      <ContactFields
+        text={bind.text}
+        keyLabel={t('directory.contacts.pgpKey')}
+        keyHint={t('directory.contacts.pgpKeyHint')}
       />
     </FormCard>
   );
