@@ -15,7 +15,7 @@ import type { Ctx } from '../src/app/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import type { Database } from '../src/db/schema.ts';
-import { recomputeMetrics } from '../src/metrics/commands.ts';
+import { recomputeMetrics, type RecomputePhases } from '../src/metrics/commands.ts';
 import { forgetWritten } from '../src/metrics/store.ts';
 import { systemActor } from '../src/policy/actor.ts';
 import { createToken, startServer } from './engine.ts';
@@ -57,6 +57,8 @@ export interface MetricsResult {
     targetMs: number;
     targetMet: boolean;
   };
+  /** Per run (0 = the first), where its time went: reading the events, deriving the rows, writing the changes. */
+  recomputePhases: ({ run: number; rewrite: boolean } & RecomputePhases)[];
   /** The same with every row rewritten (a process's first run, or after another node ran): run 1, then forced. */
   recomputeRewrite: { firstRunMs: number; runs: number; ms: { min: number; median: number; max: number } };
   endpoints: Record<
@@ -221,6 +223,7 @@ export async function benchMetrics(engine: string, env: Env, opts: MetricsOption
   const rowsWritten: number[] = [];
   const rewrites: number[] = [];
   let firstRunMs = Number.NaN;
+  const phases: MetricsResult['recomputePhases'] = [];
   try {
     progress(`${engine}: seeding ${opts.cases} cases with their reports and events in SQL`);
     const t = performance.now();
@@ -261,9 +264,11 @@ export async function benchMetrics(engine: string, env: Env, opts: MetricsOption
         runs.push(ms);
         rowsWritten.push(r.rowsWritten);
       } else rewrites.push(ms);
+      phases.push({ run: i, rewrite: r.rewrite, ...r.phases });
       progress(
         `${engine}: recomputation ${i}: ${round(ms, 1)} ms (${r.reports} reports, ${r.cases} cases, ${r.clocks} clocks; ` +
-          `${r.rewrite ? 'every row rewritten' : 'changes only'}: ${r.rowsWritten} rows written; load ${os.loadavg()[0]?.toFixed(1)})`,
+          `${r.rewrite ? 'every row rewritten' : 'changes only'}: ${r.rowsWritten} rows written; ` +
+          `read ${r.phases.readMs} / derive ${r.phases.deriveMs} / write ${r.phases.writeMs} ms; load ${os.loadavg()[0]?.toFixed(1)})`,
       );
     }
   } finally {
@@ -322,6 +327,7 @@ export async function benchMetrics(engine: string, env: Env, opts: MetricsOption
       targetMs: RECOMPUTE_TARGET_MS,
       targetMet: median < RECOMPUTE_TARGET_MS,
     },
+    recomputePhases: phases,
     recomputeRewrite: {
       firstRunMs: round(firstRunMs, 1),
       runs: rewrites.length,

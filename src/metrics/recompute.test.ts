@@ -334,7 +334,8 @@ async function seed(ctx: Ctx, now: Date, rand: () => number, n: number) {
       tracking_id: `GEN-${100000 + i}`,
       title: `Generated ${i}`,
       description: 'generated',
-      products: pick(['  Helpdesk 4 ', 'Router X', '', 'Widget\u00a0']),
+      // Texts that JSON must escape (the reads assemble JSON in SQL): quotes, backslashes, controls, emoji.
+      products: pick(['  Helpdesk 4 ', 'Router X', '', 'Widget\u00a0', 'Say "hi" \\ tab\there\nnext ✓ 😀\u0001']),
       details: '{}',
       language: 'en',
       channel: 'web',
@@ -347,7 +348,7 @@ async function seed(ctx: Ctx, now: Date, rand: () => number, n: number) {
       cvss_vector: null,
       cvss_score: null,
       severity: sev,
-      cwe: pick(['CWE-79', 'CWE-89', null]),
+      cwe: pick(['CWE-79', 'CWE-89', null, 'CWE-"\\x']),
       followup_hash: randomUUID().replace(/-/g, ''),
       submitted_encrypted: false,
       ack_due_at: null,
@@ -496,7 +497,7 @@ async function seed(ctx: Ctx, now: Date, rand: () => number, n: number) {
               case_id: caseId,
               participant_id: p['id'],
               vulnerability_id: vid,
-              product: pick(['Router X', 'Helpdesk', 'Widget']),
+              product: pick(['Router X', 'Helpdesk', 'Widget', 'Quote " and \\ back']),
               status: 'affected',
               justification: null,
               statement: '',
@@ -537,6 +538,33 @@ async function seed(ctx: Ctx, now: Date, rand: () => number, n: number) {
       }
       caseReports.push({ case_id: caseId, report_id: id });
     }
+  }
+  // Events at the same instant, told apart only by their recorded order (seq): a report asked, answered
+  // and validated at once; a case made public by X and P together with every vendor's fix.
+  const tie = reports.length > 0 ? (reports[0]!['created_at'] as Date).getTime() + 2 * HOUR : 0;
+  if (reports.length > 0) {
+    const id = String(reports[0]!['id']);
+    ev(id, 'info_requested', null, null, tie);
+    ev(id, 'finder_answered', null, null, tie);
+    ev(id, 'transition', 'R', 'V', tie);
+  }
+  const tieCase = cases.find((c) => participants.some((p) => p['case_id'] === c['id']));
+  if (tieCase) {
+    const when = new Date((tieCase['created_at'] as Date).getTime() + 3 * DAY);
+    const at = (participant: string | null, event: string) =>
+      caseEvents.push({
+        id: randomUUID(),
+        case_id: tieCase['id'],
+        participant_id: participant,
+        kind: 'cs_event',
+        actor_user_id: null,
+        actor_label: 'gen',
+        data: JSON.stringify({ event }),
+        created_at: when,
+      });
+    at(null, 'X');
+    at(null, 'P');
+    for (const p of participants.filter((x) => x['case_id'] === tieCase['id'])) at(String(p['id']), 'F');
   }
   const insert = async (table: keyof Database, rows: Rec[]) => {
     for (let i = 0; i < rows.length; i += 200) {

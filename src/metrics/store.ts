@@ -116,17 +116,94 @@ export const metricTables = {
 
 export type MetricTable = keyof typeof metricTables;
 
-/** Per table: the key of each row → the row, as derived by one run. */
-export type DerivedRows = Record<MetricTable, Map<string, Row>>;
+/** A row's key: its id (uuid text), and for a clock its stage and subject id. */
+function keyOf(table: MetricTable, row: Row): string {
+  return table === 'sla_clocks' ? `${row[2]}/${row[1]}` : (row[0] as string);
+}
 
-export function emptyRows(): DerivedRows {
-  return { metric_reports: new Map(), metric_cases: new Map(), metric_vendors: new Map(), sla_clocks: new Map() };
+function sameKey(table: MetricTable, a: Row, b: Row): boolean {
+  return table === 'sla_clocks' ? a[1] === b[1] && a[2] === b[2] : a[0] === b[0];
+}
+
+/** One table's rows of a run, in the order they were derived; an index by key is built only when asked. */
+export class TableRows {
+  readonly list: Row[] = [];
+  private index: Map<string, number> | null = null;
+
+  constructor(readonly table: MetricTable) {}
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** The position of the row with this key, or -1. */
+  find(key: string): number {
+    if (!this.index) {
+      this.index = new Map();
+      for (let i = 0; i < this.list.length; i++) this.index.set(keyOf(this.table, this.list[i]!), i);
+    }
+    return this.index.get(key) ?? -1;
+  }
+}
+
+/** Per table, the rows derived by one run. */
+export type DerivedRows = Record<MetricTable, TableRows>;
+
+/**
+ * A run's rows as they are derived, compared with what the previous run stored (when known) as they
+ * come. The reads return the items in the same order from run to run (the tables' physical order), so
+ * the stored counterpart of a row is nearly always the one after the previous match; otherwise it is
+ * looked up by key. A row equal to the stored one is kept as the stored object (so that an unchanged
+ * run allocates nothing that outlives it); a differing or new one is noted for writing.
+ */
+export interface RunRows {
+  rows: DerivedRows;
+  previous: DerivedRows | null;
+  /** Per table, the rows to insert or update (every row when there is no previous run). */
+  changed: Record<MetricTable, Row[]>;
+  /** Per table, how many rows had a stored counterpart (all of them: nothing to delete). */
+  matched: Record<MetricTable, number>;
+  /** Per table, the position in the previous run's rows where the next counterpart is expected. */
+  cursor: Record<MetricTable, number>;
+}
+
+export function emptyRows(previous: DerivedRows | null = null): RunRows {
+  const counts = () => ({ metric_reports: 0, metric_cases: 0, metric_vendors: 0, sla_clocks: 0 });
+  return {
+    rows: {
+      metric_reports: new TableRows('metric_reports'),
+      metric_cases: new TableRows('metric_cases'),
+      metric_vendors: new TableRows('metric_vendors'),
+      sla_clocks: new TableRows('sla_clocks'),
+    },
+    previous,
+    changed: { metric_reports: [], metric_cases: [], metric_vendors: [], sla_clocks: [] },
+    matched: counts(),
+    cursor: counts(),
+  };
 }
 
 /** Adds a row to a run's derived rows. */
-export function addRow(rows: DerivedRows, table: MetricTable, row: Row): void {
-  const key = table === 'sla_clocks' ? `${row[0]}/${row[1]}/${row[2]}` : String(row[0]);
-  rows[table].set(key, row);
+export function addRow(run: RunRows, table: MetricTable, row: Row): void {
+  const stored = run.previous?.[table];
+  if (stored) {
+    let i = run.cursor[table];
+    let before = stored.list[i];
+    if (before === undefined || !sameKey(table, before, row)) {
+      i = stored.find(keyOf(table, row));
+      before = i < 0 ? undefined : stored.list[i];
+    }
+    if (before !== undefined) {
+      run.cursor[table] = i + 1;
+      run.matched[table]++;
+      if (sameRow(before, row)) {
+        run.rows[table].list.push(before);
+        return;
+      }
+    }
+  }
+  run.rows[table].list.push(row);
+  run.changed[table].push(row);
 }
 
 function sameRow(a: Row, b: Row): boolean {
@@ -181,28 +258,25 @@ function columnExpr(type: ColumnType, i: number) {
 }
 
 /**
- * Writes a run's rows: only the differences from `previous` when given, else everything (after
- * deleting every stored row). Returns the number of rows inserted, updated or deleted.
+ * Writes a run's rows of one table: only the differences from the previous run when it is known,
+ * else everything (after deleting every stored row). Returns the number of rows inserted, updated
+ * or deleted.
  */
-export async function writeRows(
-  tx: Tx,
-  table: MetricTable,
-  next: Map<string, Row>,
-  previous: Map<string, Row> | null,
-  stamp: Date,
-): Promise<number> {
+export async function writeRows(tx: Tx, table: MetricTable, run: RunRows, stamp: Date): Promise<number> {
   const spec: TableSpec = metricTables[table];
-  const changed: Row[] = [];
+  const changed = run.changed[table];
+  const previous = run.previous?.[table] ?? null;
   const removed: Row[] = [];
   if (previous) {
-    for (const [key, row] of next) {
-      const before = previous.get(key);
-      if (!before || !sameRow(before, row)) changed.push(row);
+    // Every stored row had its counterpart: nothing vanished (the usual case).
+    if (run.matched[table] < previous.size) {
+      const current = new Set(run.rows[table].list.map((row) => keyOf(table, row)));
+      for (const row of previous.list) {
+        if (!current.has(keyOf(table, row))) removed.push(row.slice(0, spec.keyColumns));
+      }
     }
-    for (const [key, row] of previous) if (!next.has(key)) removed.push(row.slice(0, spec.keyColumns));
   } else {
     await tx.deleteFrom(spec.name).execute();
-    changed.push(...next.values());
   }
   const keys = spec.columns.slice(0, spec.keyColumns);
   const keyList = sql.join(keys.map(([c]) => sql.ref(c)));

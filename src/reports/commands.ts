@@ -33,6 +33,8 @@ import {
   type ReportInput,
 } from './rules.ts';
 import { calendarOf, reportSlaColumns } from './sla.ts';
+import { loadSlaSettings } from '../slapolicy/queries.ts';
+import { policyFor, severityKey } from '../slapolicy/rules.ts';
 
 type Tx = Transaction<Database>;
 
@@ -213,16 +215,75 @@ async function recordEvent(
     .execute();
 }
 
-/** Recomputes the stored SLA columns from the report's events (they are derived, never typed in). */
-async function refreshSla(tx: Tx, ctx: Ctx, report: Pick<ReportRow, 'id' | 'created_at'>): Promise<void> {
+/**
+ * Recomputes the stored SLA columns from the report's events (they are derived, never typed in),
+ * with the SLA calendar and policies read in the same transaction as the change.
+ */
+async function refreshSla(tx: Tx, ctx: Ctx, report: Pick<ReportRow, 'id' | 'created_at' | 'severity'>): Promise<void> {
   const events = await reportEvents(tx, report.id);
-  const cols = reportSlaColumns(calendarOf(ctx.config.sla), ctx.config.sla, report.created_at, events, ctx.now());
+  const cols = reportSlaColumns(await loadSlaSettings(tx, ctx.config.sla), report, events, ctx.now());
   await tx
     .updateTable('reports')
     .set({ ...cols, updated_at: ctx.now() })
     .where('id', '=', report.id)
     .execute();
 }
+
+/**
+ * Derives every report's SLA columns again — after the SLA policies or calendar changed (the
+ * `sla.refresh` job) — in chunks of `chunk` reports, each chunk in one transaction with its rows
+ * locked, so a report changed meanwhile is derived from its newest events. Writes only the rows
+ * whose columns change, and returns how many.
+ */
+export async function refreshAllReportSla(ctx: Ctx, chunk = 500): Promise<number> {
+  let after: string | null = null;
+  let changed = 0;
+  for (;;) {
+    const last: string | null = await inTransaction(ctx, async (tx) => {
+      const sla = await loadSlaSettings(tx, ctx.config.sla);
+      let q = tx.selectFrom('reports').select(['id', 'created_at', 'severity', ...slaColumnNames]);
+      if (after !== null) q = q.where('id', '>', after);
+      const rows = await q.orderBy('id').limit(chunk).forUpdate().execute();
+      if (rows.length === 0) return null;
+      const events = await tx
+        .selectFrom('report_events')
+        .select(['report_id', 'kind', 'to_state', 'created_at'])
+        .where(
+          'report_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('seq')
+        .execute();
+      const byReport = new Map<string, typeof events>();
+      for (const e of events) {
+        const list = byReport.get(e.report_id);
+        if (list) list.push(e);
+        else byReport.set(e.report_id, [e]);
+      }
+      for (const r of rows) {
+        const cols = reportSlaColumns(sla, r, byReport.get(r.id) ?? [], ctx.now());
+        const same = slaColumnNames.every((k) => (r[k]?.getTime() ?? null) === (cols[k]?.getTime() ?? null));
+        if (same) continue;
+        await tx.updateTable('reports').set(cols).where('id', '=', r.id).execute();
+        changed++;
+      }
+      return rows[rows.length - 1]!.id;
+    });
+    if (last === null) return changed;
+    after = last;
+  }
+}
+
+const slaColumnNames = [
+  'ack_due_at',
+  'ack_risk_at',
+  'acknowledged_at',
+  'triage_due_at',
+  'triage_risk_at',
+  'triaged_at',
+  'awaiting_finder_since',
+] as const;
 
 /** The secret travels in the fragment, which browsers never send to a server or in a Referer. */
 function followUpUrl(ctx: Ctx, trackingId: string, secret: string): string {
@@ -319,11 +380,12 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
     const trackingId = await nextTrackingId(tx, ctx);
     const move = orThrow(rmTransition('S', 'receive'));
     // The SLA columns of a new report follow from its one event (received), computed here rather
-    // than written and read back.
+    // than written and read back, with the SLA settings this transaction sees.
+    const slaSettings = await loadSlaSettings(tx, ctx.config.sla);
+    const severity = checked.details.cvss?.severity ?? null;
     const sla = reportSlaColumns(
-      calendarOf(ctx.config.sla),
-      ctx.config.sla,
-      now,
+      slaSettings,
+      { created_at: now, severity },
       [{ kind: 'transition', to_state: move.to, created_at: ctx.now() }],
       ctx.now(),
     );
@@ -378,7 +440,8 @@ export async function submitReport(ctx: Ctx, input: ReportInput, opts: SubmitOpt
       subjectId: report.id,
       summary: { trackingId, channel: opts.channel, encrypted: opts.submittedEncrypted },
     });
-    const days = ctx.config.sla.acknowledgeDays;
+    const ackPolicy = policyFor(slaSettings.policies, slaSettings.defaults, 'acknowledge', severityKey(severity));
+    const days = ackPolicy.targetBusinessDays;
     await mailFinder(
       tx,
       ctx,

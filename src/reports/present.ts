@@ -2,11 +2,11 @@ import type { FinderRow, ReportEventRow, ReportMessageRow, ReportRow } from '../
 import { renderMarkdown } from '../markdown/render.ts';
 import type { Actor } from '../policy/actor.ts';
 import { abilities } from '../policy/policy.ts';
-import type { SlaClock } from '../sla/clock.ts';
+import { clockStateAt, type DerivedClock } from '../slapolicy/rules.ts';
 import { rmAllowedEvents, rmStateLabels, type RmState } from '../vultron/rm.ts';
 import type { AttachmentMeta, QueueRow, SimilarReport } from './queries.ts';
 import { reportResource } from './queries.ts';
-import type { ReportClocks } from './sla.ts';
+import { storedReportClocks, type ReportClocks, type StoredClock } from './sla.ts';
 
 /**
  * Two views of a report. The finder's view has the status and the shared conversation only — no
@@ -65,8 +65,14 @@ export function presentFinderReport(
   };
 }
 
-function presentClock(c: SlaClock) {
-  return { state: c.state, dueAt: c.dueAt.toISOString(), remainingMs: c.remainingMs };
+/** A clock derived now from the report's events (the same derivation as the queue columns and the SLA views). */
+function presentClock(c: DerivedClock) {
+  return {
+    state: c.state,
+    dueAt: c.dueAt.toISOString(),
+    riskAt: c.riskAt?.toISOString() ?? null,
+    pausedSince: c.pausedSince?.toISOString() ?? null,
+  };
 }
 
 export function presentStaffReport(
@@ -130,16 +136,11 @@ export function presentStaffReport(
   };
 }
 
-/** A queue row. SLA states come from the stored derived columns, evaluated at `now`. */
+/** A queue row. SLA states come from the stored derived columns, evaluated at `now` by the SLA views' rule. */
 export function presentQueueRow(r: QueueRow, now: Date) {
-  const clock = (done: Date | null, due: Date | null, risk: Date | null, paused: boolean) => {
-    if (!due) return { state: 'running', dueAt: null };
-    if (done) return { state: done <= due ? 'met' : 'breached', dueAt: due.toISOString() };
-    if (paused) return { state: 'paused', dueAt: due.toISOString() };
-    if (now > due) return { state: 'breached', dueAt: due.toISOString() };
-    if (risk && now >= risk) return { state: 'at_risk', dueAt: due.toISOString() };
-    return { state: 'running', dueAt: due.toISOString() };
-  };
+  const clock = (c: StoredClock | null) =>
+    c ? { state: clockStateAt(c, now), dueAt: c.dueAt.toISOString() } : { state: 'running', dueAt: null };
+  const clocks = storedReportClocks(r);
   return {
     id: r.id,
     trackingId: r.tracking_id,
@@ -153,10 +154,7 @@ export function presentQueueRow(r: QueueRow, now: Date) {
     channel: r.channel,
     assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? '' } : null,
     createdAt: r.created_at.toISOString(),
-    sla: {
-      acknowledge: clock(r.acknowledged_at, r.ack_due_at, r.ack_risk_at, false),
-      triage: clock(r.triaged_at, r.triage_due_at, r.triage_risk_at, r.awaiting_finder_since !== null),
-    },
+    sla: { acknowledge: clock(clocks.acknowledge), triage: clock(clocks.triage) },
   };
 }
 

@@ -277,12 +277,17 @@ export async function listReports(db: Db, actor: Actor, filter: QueueFilter, now
     else throw validation('assignee must be me, none or a user id', { field: 'assignee' });
   }
   if (filter.sla) {
-    const breached = sql<boolean>`((r.acknowledged_at is null and r.ack_due_at < ${now})
-      or (r.triaged_at is null and r.awaiting_finder_since is null and r.triage_due_at < ${now}))`;
+    // clockStateAt over the stored clocks (reports/sla.ts storedReportClocks): an open clock without a
+    // risk instant is paused since the open question, and one paused before its deadline is not breached.
+    const breachedClock = (done: string, due: string, risk: string) =>
+      sql<boolean>`(${sql.ref(done)} is null and ${sql.ref(due)} < ${now} and (${sql.ref(risk)} is not null
+        or r.awaiting_finder_since is null or r.awaiting_finder_since >= ${sql.ref(due)}))`;
+    const breached = sql<boolean>`(${breachedClock('r.acknowledged_at', 'r.ack_due_at', 'r.ack_risk_at')}
+      or ${breachedClock('r.triaged_at', 'r.triage_due_at', 'r.triage_risk_at')})`;
     if (filter.sla === 'breached') q = q.where(breached);
     else if (filter.sla === 'at_risk') {
       q = q.where(sql<boolean>`not ${breached} and ((r.acknowledged_at is null and r.ack_risk_at <= ${now})
-        or (r.triaged_at is null and r.awaiting_finder_since is null and r.triage_risk_at <= ${now}))`);
+        or (r.triaged_at is null and r.triage_risk_at <= ${now}))`);
     } else throw validation('sla must be at_risk or breached', { field: 'sla' });
   }
   if (filter.language) q = q.where('r.language', '=', filter.language.toLowerCase());

@@ -36,7 +36,9 @@ import {
   finderFigures,
   listFinders,
 } from './queries.ts';
-import { calendarOf, reportClocks } from './sla.ts';
+import { reportClocks } from './sla.ts';
+import { effectivePolicies, loadSlaSettings } from '../slapolicy/queries.ts';
+import { policyFor } from '../slapolicy/rules.ts';
 import { closeReasons, creditModes, osvCreditTypes, reportLanguages, type ReportInput } from './rules.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });
@@ -119,9 +121,14 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
   const reportLimit = { rateLimit: { max: config.rateLimit.reportsPerHour, timeWindow: 3600_000 } };
   const publicLimit = { rateLimit: { max: config.rateLimit.publicPerMinute, timeWindow: 60_000 } };
 
+  async function acknowledgeDays(): Promise<number> {
+    const { policies, defaults } = await effectivePolicies(services.db, config.sla);
+    return policyFor(policies, defaults, 'acknowledge', 'any').targetBusinessDays;
+  }
+
   async function staffView(request: FastifyRequest, report: ReportRow) {
     const db = services.db;
-    const [messages, files, events, finder, assignee, similar, duplicateOf] = await Promise.all([
+    const [messages, files, events, finder, assignee, similar, duplicateOf, sla] = await Promise.all([
       reportMessages(db, report.id, { internal: true }),
       reportAttachments(db, report.id, { internal: true }),
       reportEvents(db, report.id),
@@ -133,8 +140,9 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
         : undefined,
       similarReports(db, report),
       duplicateTrackingId(report),
+      loadSlaSettings(db, config.sla),
     ]);
-    const clocks = reportClocks(calendarOf(config.sla), config.sla, report.created_at, events, services.now());
+    const clocks = reportClocks(sla, report, events, services.now());
     return presentStaffReport(request.actor, report, {
       messages,
       files,
@@ -479,12 +487,13 @@ export function reportRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async () => ({
+      // The promise made to finders: the acknowledgement policy in force for any severity.
+      acknowledgeBusinessDays: await acknowledgeDays(),
       attachmentMaxBytes: limits.attachmentMaxBytes,
       attachmentMaxCount: limits.attachmentMaxCount,
       attachmentTypes: limits.attachmentTypes,
       languages: [...reportLanguages],
       creditTypes: [...osvCreditTypes],
-      acknowledgeBusinessDays: config.sla.acknowledgeDays,
       trackingIdPrefix: limits.idPrefix,
     }),
   );

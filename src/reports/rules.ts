@@ -421,9 +421,3 @@ export function trackingIdPattern(prefix: string): RegExp {
   const p = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${p}-\\d{4}-\\d{4,}$`);
 }
-
-/** Stages whose clocks run from recorded events (ISO/IEC 30111 receipt and verification). */
-export interface SlaTargets {
-  acknowledgeDays: number;
-  triageDays: number;
-}

@@ -9,7 +9,7 @@ import { caseReminderJob, REMINDER_JOB } from '../cases/reminders.ts';
 import { POSTMORTEM_SWEEP_JOB, postmortemSweepJob } from '../casework/commands.ts';
 import { acceptIntakeMail, INTAKE_JOB, intakeMailJob } from '../intake/commands.ts';
 import { METRICS_REFRESH_JOB, metricsRefreshJob } from '../metrics/commands.ts';
-import { SLA_ALERT_JOB, slaAlertJob } from '../slapolicy/commands.ts';
+import { SLA_ALERT_JOB, SLA_REFRESH_JOB, slaAlertJob, slaRefreshJob } from '../slapolicy/commands.ts';
 import { startIntakeSmtp, type IntakeSmtp } from '../intake/smtp.ts';
 import { ensureInstanceKey } from '../keys/commands.ts';
 import type { Config } from '../config/config.ts';
@@ -102,6 +102,7 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
     await metricsRefreshJob(ctx);
   };
   handlers[SLA_ALERT_JOB] = slaAlertJob;
+  handlers[SLA_REFRESH_JOB] = slaRefreshJob;
   return handlers;
 }
 

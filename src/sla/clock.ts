@@ -88,7 +88,7 @@ export function slaClock(cal: BusinessCalendar, policy: SlaPolicy, events: SlaEv
   if (stopped) state = stop <= dueAt ? 'met' : 'breached';
   else if (at > dueAt) state = 'breached';
   else if (pausedNow) state = 'paused';
-  else if (elapsed >= policy.atRiskFraction * budget) state = 'at_risk';
+  else if (elapsed >= atRiskAmount(policy.atRiskFraction, budget)) state = 'at_risk';
   else state = 'running';
 
   return {
@@ -100,6 +100,52 @@ export function slaClock(cal: BusinessCalendar, policy: SlaPolicy, events: SlaEv
     pausedBusinessMs: paused,
     budgetBusinessMs: budget,
   };
+}
+
+/**
+ * The active business time (whole ms) at which a clock turns at risk: the first whole millisecond
+ * where `elapsed ≥ atRiskFraction × budget`, so that every evaluation of a clock (slaClock's state,
+ * the derived risk instant, the indexed timeline) lands on the same instant.
+ */
+export function atRiskAmount(atRiskFraction: number, budgetBusinessMs: number): number {
+  return Math.ceil(atRiskFraction * budgetBusinessMs);
+}
+
+/**
+ * The instant at which `amountMs` of active business time (business time outside the pauses) has
+ * passed since `start`; null when a pause without an end comes first. Exact (no search): it is how
+ * the instant a clock turns at risk is found (`atRiskAmount`).
+ */
+export function activeInstant(
+  cal: BusinessCalendar,
+  start: Date,
+  pauses: readonly PauseInterval[],
+  amountMs: number,
+): Date | null {
+  let left = amountMs;
+  const sorted = [...pauses].sort((a, b) => a.from.getTime() - b.from.getTime());
+  let days = 0;
+  for (const period of businessPeriods(cal, start)) {
+    let cursor = period.start.getTime();
+    const end = period.end.getTime();
+    for (const p of sorted) {
+      const ps = p.from.getTime();
+      const pe = p.to === null ? Infinity : p.to.getTime();
+      if (pe <= cursor || ps >= end) continue;
+      if (ps > cursor) {
+        if (ps - cursor >= left) return new Date(cursor + left);
+        left -= ps - cursor;
+      }
+      if (pe === Infinity) return null;
+      cursor = Math.max(cursor, pe);
+    }
+    if (cursor < end) {
+      if (end - cursor >= left) return new Date(cursor + left);
+      left -= end - cursor;
+    }
+    if (++days > 40_000) return null; // ~110 years of business days: no such instant
+  }
+  return null;
 }
 
 function checkPolicy(policy: SlaPolicy): void {

@@ -1,16 +1,35 @@
 import { sql } from 'kysely';
-import { type Ctx, inTransaction } from '../app/context.ts';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newId } from '../core/ids.ts';
 import { enqueueJob, type JobRow } from '../jobs/queue.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { actorId } from '../policy/actor.ts';
 import { authorize, instance } from '../policy/policy.ts';
+import { metricsRefreshJob } from '../metrics/commands.ts';
+import { refreshAllReportSla } from '../reports/commands.ts';
 import { localDate, type BusinessCalendar } from '../sla/calendar.ts';
 import { CALENDAR_ID, loadCalendar, loadPolicies } from './queries.ts';
 import { assertCalendarInput, checkPolicies, stagePhases, type SlaStage, type StagePolicy } from './rules.ts';
 
 export const SLA_ALERT_JOB = 'sla.alert';
+/** After a policy or calendar change: every report's queue columns, then the SLA clocks, derived again. */
+export const SLA_REFRESH_JOB = 'sla.refresh';
+
+/** One refresh job per change, enqueued in the change's transaction (the job reads the settings when it runs). */
+async function enqueueSlaRefresh(tx: Db, ctx: Ctx): Promise<void> {
+  await enqueueJob(tx, { kind: SLA_REFRESH_JOB, payload: {}, uniqueKey: `${SLA_REFRESH_JOB}:${newId()}` }, ctx.now());
+}
+
+/**
+ * The `sla.refresh` job: the report queue's SLA columns of every report, then the SLA clocks of the
+ * SLA views and metrics (a full recomputation) and the alerts they now call for — so that a changed
+ * policy or calendar shows the same deadlines everywhere. Safe to run again: it derives, it does not add.
+ */
+export async function slaRefreshJob(ctx: Ctx, _payload?: Record<string, unknown>, _job?: JobRow): Promise<void> {
+  await refreshAllReportSla(ctx);
+  await metricsRefreshJob(ctx);
+}
 
 /** Admins replace the SLA policies as a whole (an empty list returns to the built-in defaults). */
 export async function setSlaPolicies(ctx: Ctx, input: readonly Record<string, unknown>[]): Promise<StagePolicy[]> {
@@ -35,6 +54,7 @@ export async function setSlaPolicies(ctx: Ctx, input: readonly Record<string, un
         )
         .execute();
     }
+    await enqueueSlaRefresh(tx, ctx);
     await recordAudit(tx, ctx, {
       action: 'sla.policies_set',
       subjectType: 'sla_policy',
@@ -70,6 +90,7 @@ export async function setSlaCalendar(ctx: Ctx, input: unknown): Promise<Business
       .values({ id: CALENDAR_ID, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
+    await enqueueSlaRefresh(tx, ctx);
     await recordAudit(tx, ctx, {
       action: 'sla.calendar_set',
       subjectType: 'sla_calendar',
@@ -88,6 +109,8 @@ export async function setSlaCalendar(ctx: Ctx, input: unknown): Promise<Business
 export async function sweepSlaAlerts(ctx: Ctx): Promise<number> {
   const now = ctx.now();
   return inTransaction(ctx, async (tx) => {
+    // clockStateAt in SQL: a clock paused before its deadline is paused, not breached.
+    const breached = sql`(c.due_at < ${now} and (c.paused_since is null or c.paused_since >= c.due_at))`;
     const crossed = await sql<{
       subject_type: 'report' | 'case';
       subject_id: string;
@@ -96,14 +119,14 @@ export async function sweepSlaAlerts(ctx: Ctx): Promise<number> {
       due_at: Date;
     }>`
       select c.subject_type, c.subject_id, c.stage, c.due_at,
-             case when c.due_at < ${now} then 'breached' else 'at_risk' end as threshold
+             case when ${breached} then 'breached' else 'at_risk' end as threshold
       from sla_clocks c
       where c.stopped_at is null
-        and (c.due_at < ${now} or (c.paused_since is null and c.risk_at <= ${now}))
+        and (${breached} or (c.paused_since is null and c.risk_at <= ${now}))
         and not exists (
           select 1 from sla_alerts a
           where a.subject_type = c.subject_type and a.subject_id = c.subject_id and a.stage = c.stage
-            and a.threshold = case when c.due_at < ${now} then 'breached' else 'at_risk' end)`.execute(tx);
+            and a.threshold = case when ${breached} then 'breached' else 'at_risk' end)`.execute(tx);
     let created = 0;
     for (let i = 0; i < crossed.rows.length; i += 500) {
       const chunk = crossed.rows.slice(i, i + 500);

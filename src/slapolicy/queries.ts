@@ -3,14 +3,21 @@ import type { Db } from '../app/context.ts';
 import type { SlaConfig } from '../config/config.ts';
 import type { BusinessCalendar } from '../sla/calendar.ts';
 import type { SlaState } from '../sla/clock.ts';
-import { defaultPolicies, type PolicySeverity, type SlaStage, type StagePolicy } from './rules.ts';
+import {
+  defaultPolicies,
+  seedCalendar,
+  type PolicySeverity,
+  type SlaSettings,
+  type SlaStage,
+  type StagePolicy,
+} from './rules.ts';
 
 export const CALENDAR_ID = 'home';
 
-/** The business calendar the SLA clocks run on: the stored one, else the configured zone and holidays. */
+/** The business calendar the SLA clocks run on: the stored one, else its seed from configuration. */
 export async function loadCalendar(db: Db, sla: SlaConfig): Promise<BusinessCalendar> {
   const row = await db.selectFrom('sla_calendar').selectAll().where('id', '=', CALENDAR_ID).executeTakeFirst();
-  if (!row) return { timeZone: sla.timeZone, holidays: [...sla.holidays] };
+  if (!row) return seedCalendar(sla);
   return {
     timeZone: row.time_zone,
     workdays: row.workdays,
@@ -39,6 +46,16 @@ export async function effectivePolicies(
   const stored = await loadPolicies(db);
   const defaults = defaultPolicies(sla);
   return { policies: stored.length > 0 ? stored : defaults, defaults, stored: stored.length > 0 };
+}
+
+/**
+ * The calendar and policies every SLA clock is derived with. Read in the caller's transaction, so a
+ * report's columns are derived with the settings that transaction sees.
+ */
+export async function loadSlaSettings(db: Db, sla: SlaConfig): Promise<SlaSettings> {
+  const calendar = await loadCalendar(db, sla);
+  const { policies, defaults } = await effectivePolicies(db, sla);
+  return { calendar, policies, defaults };
 }
 
 export interface ClockFilter {
@@ -74,7 +91,9 @@ export interface ClockRow {
  * as time passes; a stage done since the last recomputation leaves it at the next one.
  */
 export async function attentionClocks(db: Db, filter: ClockFilter, now: Date): Promise<ClockRow[]> {
-  const breached = sql<boolean>`(c.stopped_at is null and c.due_at < ${now})`;
+  // clockStateAt in SQL: a clock paused before its deadline is paused, not breached.
+  const breached = sql<boolean>`(c.stopped_at is null and c.due_at < ${now}
+    and (c.paused_since is null or c.paused_since >= c.due_at))`;
   const atRisk = sql<boolean>`(c.stopped_at is null and c.paused_since is null and c.due_at >= ${now} and c.risk_at <= ${now})`;
   let q = db
     .selectFrom('sla_clocks as c')

@@ -72,6 +72,16 @@ describe('SLA clocks derived from events', () => {
     expect(open.state).toBe('paused');
     expect(open.pausedSince?.toISOString()).toBe('2026-11-29T23:00:00.000Z');
     expect(open.riskAt).toBeNull();
+    // It keeps the deadline it had when the pause began, whenever it is derived, and stays paused.
+    expect(open.dueAt.toISOString()).toBe('2026-12-02T23:00:00.000Z');
+    const later = deriveClock(
+      berlin,
+      triage,
+      { start, stop: null, pauses: [{ from: pauses[0]!.from, to: null }] },
+      d('2026-12-10T12:00:00Z'),
+    );
+    expect(later).toMatchObject({ state: 'paused', dueAt: open.dueAt });
+    expect(clockStateAt(open, d('2026-12-10T12:00:00Z'))).toBe('paused');
     // A stage whose policy does not pause ignores the question.
     expect(deriveClock(berlin, ack, { start, stop: null, pauses }, d('2026-12-01T12:00:00Z')).dueAt.toISOString()).toBe(
       '2026-12-02T23:00:00.000Z',

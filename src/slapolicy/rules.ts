@@ -13,8 +13,8 @@
  * default applies. Severity is the CVSS qualitative rating, lower-cased ('unknown' when unscored).
  */
 import { validation } from '../core/errors.ts';
-import { businessPeriods, validateCalendar, type BusinessCalendar } from '../sla/calendar.ts';
-import { slaClock, type PauseInterval, type SlaState } from '../sla/clock.ts';
+import { validateCalendar, type BusinessCalendar } from '../sla/calendar.ts';
+import { activeInstant, atRiskAmount, slaClock, type PauseInterval, type SlaState } from '../sla/clock.ts';
 
 export const slaStages = ['acknowledge', 'triage', 'remediation', 'release'] as const;
 export type SlaStage = (typeof slaStages)[number];
@@ -40,7 +40,19 @@ export interface StagePolicy {
 
 export const DEFAULT_AT_RISK_FRACTION = 0.8;
 
-/** Built-in policies; acknowledge and triage take the configured report targets (ACCORD_SLA_*_DAYS). */
+/**
+ * The seed of the stored SLA settings — the one place configuration enters them. Until admins store
+ * a calendar (`sla_calendar`) the clocks run on the configured zone and holidays (ACCORD_TIME_ZONE,
+ * ACCORD_HOLIDAYS); until they store policies (`sla_policies`), on these built-in policies, whose
+ * acknowledge and triage targets are ACCORD_SLA_ACKNOWLEDGE_DAYS and ACCORD_SLA_TRIAGE_DAYS.
+ * Every clock (report queue, SLA views, alerts, metrics) reads the settings through
+ * `loadSlaSettings` (queries.ts), never the configuration itself.
+ */
+export function seedCalendar(sla: { timeZone: string; holidays: readonly string[] }): BusinessCalendar {
+  return { timeZone: sla.timeZone, holidays: [...sla.holidays] };
+}
+
+/** Built-in policies (the seed: see seedCalendar); acknowledge and triage take ACCORD_SLA_*_DAYS. */
 export function defaultPolicies(targets: { acknowledgeDays: number; triageDays: number }): StagePolicy[] {
   const p = (stage: SlaStage, severity: PolicySeverity, days: number, pause = false): StagePolicy => ({
     stage,
@@ -176,8 +188,9 @@ export interface ReportFacts {
 }
 
 /**
- * The rules of the report queue's columns (src/reports/sla.ts), except that closing a report
- * (e.g. as a duplicate) also ends its triage, so a closed report never breaches.
+ * A report's facts for its clocks (the report queue's columns, the SLA views and the metrics all
+ * use these): closing a report (e.g. as a duplicate) also ends its triage, so a closed report
+ * stops its clock there rather than breaching later.
  */
 export function reportFacts(events: readonly ReportEventLike[]): ReportFacts {
   const sorted = [...events].sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
@@ -270,7 +283,11 @@ export interface DerivedClock {
   stoppedAt: Date | null;
   /** Set while the clock is paused at `now`. */
   pausedSince: Date | null;
-  /** The deadline (extended by paused business time; for a paused clock: if it resumes at `now`). */
+  /**
+   * The deadline, extended by the business time of past pauses. A paused clock keeps the deadline it
+   * had when the pause began (the pause moves it out once it ends), so the value does not depend on
+   * when the clock was derived: stored copies (the report queue's columns, sla_clocks) agree.
+   */
   dueAt: Date;
   /** When a running clock turns at risk (null when stopped or paused). */
   riskAt: Date | null;
@@ -282,64 +299,38 @@ export interface DerivedClock {
 export function deriveClock(cal: BusinessCalendar, policy: StagePolicy, input: ClockInput, now: Date): DerivedClock {
   const pauses = policy.pauseAwaitingFinder ? input.pauses : [];
   const stop = input.stop && input.stop.getTime() <= now.getTime() ? input.stop : null;
-  const clock = slaClock(
-    cal,
-    { stage: policy.stage, targetBusinessDays: policy.targetBusinessDays, atRiskFraction: policy.atRiskFraction },
-    { start: input.start, stop, pauses },
-    now,
-  );
+  const slaPolicy = {
+    stage: policy.stage,
+    targetBusinessDays: policy.targetBusinessDays,
+    atRiskFraction: policy.atRiskFraction,
+  };
+  const clock = slaClock(cal, slaPolicy, { start: input.start, stop, pauses }, now);
   const open = pauses.find((p) => p.from.getTime() <= now.getTime() && (p.to === null || p.to > now));
   const pausedSince = stop === null && open ? open.from : null;
   const riskAt =
     stop !== null || pausedSince !== null
       ? null
-      : activeInstant(cal, input.start, pauses, policy.atRiskFraction * clock.budgetBusinessMs);
-  return { startedAt: input.start, stoppedAt: stop, pausedSince, dueAt: clock.dueAt, riskAt, state: clock.state };
+      : activeInstant(cal, input.start, pauses, atRiskAmount(policy.atRiskFraction, clock.budgetBusinessMs));
+  // A paused clock keeps the deadline it had when the pause began: the same whenever it is derived.
+  const dueAt =
+    pausedSince === null
+      ? clock.dueAt
+      : slaClock(cal, slaPolicy, { start: input.start, pauses: pauses.filter((p) => p !== open) }, now).dueAt;
+  return { startedAt: input.start, stoppedAt: stop, pausedSince, dueAt, riskAt, state: clock.state };
 }
 
 /**
- * The instant at which `amountMs` of active business time (business time outside the pauses) has
- * passed since `start`; null when a pause without an end comes first.
+ * A stored clock's state at `now` (the same rule as the SQL of the at-risk and breached lists and of
+ * the report queue's filter). A clock paused before its deadline stays paused however long the
+ * pause lasts; one paused at or after its deadline was breached already.
  */
-export function activeInstant(
-  cal: BusinessCalendar,
-  start: Date,
-  pauses: readonly PauseInterval[],
-  amountMs: number,
-): Date | null {
-  let left = amountMs;
-  const sorted = [...pauses].sort((a, b) => a.from.getTime() - b.from.getTime());
-  let days = 0;
-  for (const period of businessPeriods(cal, start)) {
-    let cursor = period.start.getTime();
-    const end = period.end.getTime();
-    for (const p of sorted) {
-      const ps = p.from.getTime();
-      const pe = p.to === null ? Infinity : p.to.getTime();
-      if (pe <= cursor || ps >= end) continue;
-      if (ps > cursor) {
-        if (ps - cursor >= left) return new Date(cursor + left);
-        left -= ps - cursor;
-      }
-      if (pe === Infinity) return null;
-      cursor = Math.max(cursor, pe);
-    }
-    if (cursor < end) {
-      if (end - cursor >= left) return new Date(cursor + left);
-      left -= end - cursor;
-    }
-    if (++days > 40_000) return null; // ~110 years of business days: no such instant
-  }
-  return null;
-}
-
-/** A stored clock's state at `now` (the same rule as the SQL of the at-risk and breached lists). */
 export function clockStateAt(
   c: { stoppedAt: Date | null; pausedSince: Date | null; dueAt: Date; riskAt: Date | null },
   now: Date,
 ): SlaState {
   if (c.stoppedAt) return c.stoppedAt.getTime() <= c.dueAt.getTime() ? 'met' : 'breached';
-  if (now.getTime() > c.dueAt.getTime()) return 'breached';
+  const pausedInTime = c.pausedSince !== null && c.pausedSince.getTime() < c.dueAt.getTime();
+  if (now.getTime() > c.dueAt.getTime() && !pausedInTime) return 'breached';
   if (c.pausedSince) return 'paused';
   if (c.riskAt && now.getTime() >= c.riskAt.getTime()) return 'at_risk';
   return 'running';
@@ -351,6 +342,36 @@ export function reportClockInputs(receivedAt: Date, facts: ReportFacts): Record<
     acknowledge: { start: receivedAt, stop: facts.acknowledgedAt, pauses: [] },
     triage: { start: receivedAt, stop: facts.triagedAt, pauses: facts.awaitingFinder },
   };
+}
+
+/** What every clock is computed with: the business calendar and the policies in force (see seedCalendar). */
+export interface SlaSettings {
+  calendar: BusinessCalendar;
+  /** The stored policies, or the defaults while none are stored. */
+  policies: readonly StagePolicy[];
+  defaults: readonly StagePolicy[];
+}
+
+export interface ReportClocks {
+  acknowledge: DerivedClock;
+  triage: DerivedClock;
+}
+
+/**
+ * A report's two clocks as of `now`, from its facts (reportFacts), with the policy of its severity:
+ * the one derivation the report queue's columns, the report page, the SLA views and the metrics share.
+ */
+export function deriveReportClocks(
+  sla: SlaSettings,
+  report: { receivedAt: Date; severity: string | null },
+  facts: ReportFacts,
+  now: Date,
+): ReportClocks {
+  const inputs = reportClockInputs(report.receivedAt, facts);
+  const severity = severityKey(report.severity);
+  const clock = (stage: 'acknowledge' | 'triage') =>
+    deriveClock(sla.calendar, policyFor(sla.policies, sla.defaults, stage, severity), inputs[stage], now);
+  return { acknowledge: clock('acknowledge'), triage: clock('triage') };
 }
 
 /** The clock inputs of a case's two stages; release has no clock until every vendor has a fix ready. */

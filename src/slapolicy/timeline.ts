@@ -5,7 +5,7 @@
  * outside the indexed span returns null and the caller falls back to deriveClock.
  */
 import { businessPeriods, type BusinessCalendar } from '../sla/calendar.ts';
-import type { PauseInterval, SlaState } from '../sla/clock.ts';
+import { atRiskAmount, type SlaState } from '../sla/clock.ts';
 import type { ClockInput, DerivedClock, StagePolicy } from './rules.ts';
 
 const DAY_MS = 86_400_000;
@@ -94,47 +94,96 @@ export class BusinessTimeline {
    * Active time is business time outside the pauses; pauses count up to `now` (or the stop).
    */
   clock(policy: StagePolicy, input: ClockInput, now: Date): DerivedClock | null {
-    const start = input.start.getTime();
-    const at = now.getTime();
+    const pauses = input.pauses.map((p): PauseMs => [p.from.getTime(), p.to === null ? null : p.to.getTime()]);
+    const c = this.clockAt(
+      policy,
+      input.start.getTime(),
+      input.stop ? input.stop.getTime() : null,
+      pauses,
+      now.getTime(),
+    );
+    if (!c) return null;
+    return {
+      startedAt: input.start,
+      stoppedAt: c.stoppedAt === null ? null : new Date(c.stoppedAt),
+      pausedSince: c.pausedSince === null ? null : new Date(c.pausedSince),
+      dueAt: new Date(c.dueAt),
+      riskAt: c.riskAt === null ? null : new Date(c.riskAt),
+      state: c.state,
+    };
+  }
+
+  /** The instant where cum reaches `target` plus the business time of the (merged) pauses before it. */
+  private reach(target: number, merged: readonly [number, number][]): number | null {
+    let t = target;
+    for (const [s, e] of merged) {
+      const at = this.inv(t);
+      if (at === null) return null;
+      if (at <= s) break;
+      t += this.cum(e) - this.cum(s);
+    }
+    return this.inv(t);
+  }
+
+  /**
+   * `clock` in epoch milliseconds, without Date objects (the metrics recomputation derives tens of
+   * thousands of clocks per run): start, stop (null while not done) and pauses [from, to | null].
+   */
+  clockAt(
+    policy: StagePolicy,
+    start: number,
+    stop: number | null,
+    pauses: readonly PauseMs[],
+    at: number,
+  ): ClockMs | null {
     if (!this.covers(start) || !this.covers(at)) return null;
-    const rawStop = input.stop && input.stop.getTime() <= at ? input.stop.getTime() : null;
+    const rawStop = stop !== null && stop <= at ? stop : null;
     const end = Math.max(start, rawStop ?? at);
     const deadline = this.deadline(start, policy.targetBusinessDays);
     if (deadline === null) return null;
     const c0 = this.cum(start);
     const budget = this.cum(deadline) - c0;
-    const pauses = merge(policy.pauseAwaitingFinder ? input.pauses : [], start, end);
-    const pausedMs = pauses.reduce((sum, [s, e]) => sum + this.cum(e) - this.cum(s), 0);
+    const pausing = policy.pauseAwaitingFinder && pauses.length > 0;
+    const merged = pausing ? merge(pauses, start, end) : noPauses;
+    let pausedMs = 0;
+    for (const [s, e] of merged) pausedMs += this.cum(e) - this.cum(s);
     const elapsed = this.cum(end) - c0 - pausedMs;
-    const reach = (amount: number): number | null => {
-      // The instant where active time reaches `amount`: each pause before it pushes it out.
-      let target = c0 + amount;
-      for (const [s, e] of pauses) {
-        const t = this.inv(target);
-        if (t === null) return null;
-        if (t <= s) break;
-        target += this.cum(e) - this.cum(s);
-      }
-      return this.inv(target);
-    };
-    const due = reach(budget);
+    // The instant where active time reaches `amount`: each pause before it pushes it out.
+    let target = c0 + budget;
+    let due: number | null = null;
+    for (const [s, e] of merged) {
+      due = this.inv(target);
+      if (due === null) return null;
+      if (due <= s) break;
+      target += this.cum(e) - this.cum(s);
+    }
+    due = this.inv(target);
     if (due === null) return null;
-    const open = policy.pauseAwaitingFinder
-      ? input.pauses.find((p) => p.from.getTime() <= at && (p.to === null || p.to.getTime() > at))
-      : undefined;
-    const pausedSince = rawStop === null && open && at >= start ? open.from : null;
+    let pausedSince: number | null = null;
+    let dueAt = due;
+    if (pausing && rawStop === null && at >= start) {
+      const open = pauses.find(([from, to]) => from <= at && (to === null || to > at));
+      if (open) {
+        pausedSince = open[0];
+        // A paused clock keeps the deadline it had when the pause began (as deriveClock).
+        const others = pauses.filter((p) => p !== open);
+        const kept = this.reach(c0 + budget, merge(others, start, end));
+        if (kept === null) return null;
+        dueAt = kept;
+      }
+    }
     let state: SlaState;
     if (rawStop !== null) state = rawStop <= due ? 'met' : 'breached';
     else if (at > due) state = 'breached';
-    else if (pausedSince) state = 'paused';
-    else if (elapsed >= policy.atRiskFraction * budget) state = 'at_risk';
+    else if (pausedSince !== null) state = 'paused';
+    else if (elapsed >= atRiskAmount(policy.atRiskFraction, budget)) state = 'at_risk';
     else state = 'running';
     let riskAt: number | null = null;
     if (rawStop === null && pausedSince === null) {
-      const unending = input.pauses.some((p) => p.to === null) && policy.pauseAwaitingFinder;
+      const unending = pausing && pauses.some(([, to]) => to === null);
       if (!unending) {
-        const allPauses = merge(policy.pauseAwaitingFinder ? input.pauses : [], start, Infinity);
-        let target = c0 + policy.atRiskFraction * budget;
+        const allPauses = pausing ? merge(pauses, start, Infinity) : noPauses;
+        let target = c0 + atRiskAmount(policy.atRiskFraction, budget);
         let t = this.inv(target);
         for (const [s, e] of allPauses) {
           if (t === null || t <= s) break;
@@ -145,23 +194,39 @@ export class BusinessTimeline {
         riskAt = t;
       }
     }
+    // Whole milliseconds, as a Date would hold them.
     return {
-      startedAt: input.start,
-      stoppedAt: rawStop === null ? null : new Date(rawStop),
+      startedAt: start,
+      stoppedAt: rawStop,
       pausedSince,
-      dueAt: new Date(due),
-      riskAt: riskAt === null ? null : new Date(riskAt),
+      dueAt: Math.trunc(dueAt),
+      riskAt: riskAt === null ? null : Math.trunc(riskAt),
       state,
     };
   }
 }
 
+/** A pause in epoch milliseconds: [from, to], to null while it lasts. */
+export type PauseMs = readonly [number, number | null];
+
+/** A derived clock in epoch milliseconds (see DerivedClock). */
+export interface ClockMs {
+  startedAt: number;
+  stoppedAt: number | null;
+  pausedSince: number | null;
+  dueAt: number;
+  riskAt: number | null;
+  state: SlaState;
+}
+
+const noPauses: readonly [number, number][] = [];
+
 /** Pauses clipped to [start, end], sorted and merged. */
-function merge(pauses: readonly PauseInterval[], start: number, end: number): [number, number][] {
+function merge(pauses: readonly PauseMs[], start: number, end: number): [number, number][] {
   const clipped: [number, number][] = [];
-  for (const p of pauses) {
-    const s = Math.max(p.from.getTime(), start);
-    const e = Math.min(p.to === null ? Infinity : p.to.getTime(), end);
+  for (const [from, to] of pauses) {
+    const s = Math.max(from, start);
+    const e = Math.min(to === null ? Infinity : to, end);
     if (e > s && Number.isFinite(e)) clipped.push([s, e]);
   }
   clipped.sort((x, y) => x[0] - y[0]);
