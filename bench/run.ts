@@ -6,7 +6,8 @@
 // "embedded,postgres"), BENCH_SUITES (default "me,cold,reports,cases"), BENCH_COLD_RUNS (default 3),
 // BENCH_INTAKE_REPORTS (1000), BENCH_INTAKE_CONCURRENCY (10), BENCH_INTAKE_MAX_S (600), BENCH_INTAKE_AT_SCALE (30), BENCH_SEED_REPORTS (100000),
 // BENCH_SEED_WORDS (150), BENCH_QUEUE_REQUESTS (200), BENCH_CASE_VENDORS (300), BENCH_CASE_MESSAGES (2000),
-// BENCH_CASE_REQUESTS (200), BENCH_CASE_NOTIFY_MAX_S (120), DATABASE_URL (else a throwaway PostgreSQL 15).
+// BENCH_CASE_REQUESTS (200), BENCH_CASE_NOTIFY_MAX_S (120), BENCH_CASE_NOTIFY_BACKLOG (1000; 0 skips the second post),
+// DATABASE_URL (else a throwaway PostgreSQL 15).
 // Suite "metrics" (bench/metrics.ts): 10,000 cases with events, full recomputation and dashboard p95; BENCH_METRICS_CASES
 // (10000), BENCH_METRICS_RECOMPUTE_RUNS (5), BENCH_METRICS_REQUESTS (200).
 // Suite "formats" (bench/formats.ts): CVSS 4.0 scoring of all 104,976 base vectors, CSAF validation of 1,000 products.
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     requests: intEnv('BENCH_CASE_REQUESTS', 200, 1),
     warmup: 20,
     notifyTimeoutS: intEnv('BENCH_CASE_NOTIFY_MAX_S', 120, 1),
+    notifyBacklog: intEnv('BENCH_CASE_NOTIFY_BACKLOG', 1000, 0),
   };
   const metricsOpts: MetricsOptions = {
     cases: intEnv('BENCH_METRICS_CASES', 10_000, 1),

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database, OrganizationRow, ParticipantRow } from '../db/schema.ts';
+import { JOB_PRIORITY } from '../jobs/priority.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { createInvitation, withdrawInvitations } from '../orgs/invitations.ts';
 import { notifyCaseState, notifyStatusChange } from '../notifications/events.ts';
@@ -303,6 +304,7 @@ export async function addParticipant(
 /** The content-free notice to a member of a participant: the case id and a link, no detail. */
 async function mailCaseNotice(tx: Tx, ctx: Ctx, c: CaseRow, orgName: string, role: string, to: string) {
   await queueMail(tx, ctx, {
+    priority: JOB_PRIORITY.urgent,
     to,
     subject: `[${c.case_id}] You are invited to a coordinated disclosure case`,
     text: [

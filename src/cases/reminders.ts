@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { type Ctx, type Db, inTransaction } from '../app/context.ts';
-import { newId } from '../core/ids.ts';
+import { JOB_PRIORITY } from '../jobs/priority.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { queueMail } from '../mail/outbox.ts';
+import { recordCaseEvent } from './events.ts';
 
 /**
  * Reminders to silent vendors, from the durable job queue: one job per (participant, notification, day)
@@ -23,6 +24,7 @@ export async function scheduleReminders(db: Db, ctx: Ctx, participantId: string,
         payload: { participantId, day, notifiedAt: notifiedAt.toISOString() },
         uniqueKey: `reminder:${participantId}:${notifiedAt.getTime()}:${day}`,
         runAt: new Date(notifiedAt.getTime() + day * 86400_000),
+        priority: JOB_PRIORITY.bulk,
       },
       ctx.now(),
     );
@@ -70,6 +72,7 @@ export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>
     const recipients = await reminderRecipients(tx, p.org_id, p.allowed_user_ids);
     for (const to of recipients) {
       await queueMail(tx, ctx, {
+        priority: JOB_PRIORITY.bulk,
         to,
         subject: `[${c.case_id}] Reminder: a coordinated disclosure case awaits your answer`,
         text: [
@@ -79,19 +82,10 @@ export async function caseReminderJob(ctx: Ctx, payload: Record<string, unknown>
         ].join('\n'),
       });
     }
-    await tx
-      .insertInto('case_events')
-      .values({
-        id: newId(),
-        case_id: c.id,
-        participant_id: p.id,
-        kind: 'reminder_sent',
-        actor_user_id: null,
-        actor_label: 'system:reminders',
-        data: JSON.stringify({ day, recipients: recipients.length }),
-        created_at: ctx.now(),
-      })
-      .execute();
+    await recordCaseEvent(tx, ctx, c.id, 'reminder_sent', { day, recipients: recipients.length }, p.id, {
+      userId: null,
+      label: 'system:reminders',
+    });
   });
 }
 

@@ -144,6 +144,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: CreatedAt;
   finished_at: Timestamp | null;
+  /** Claim order `priority desc, run_at` (src/jobs/priority.ts). */
+  priority: Generated<number>;
 }
 
 export interface RateLimitsTable {
@@ -556,6 +558,10 @@ export interface WebhooksTable {
   secret: string;
   /** The first characters, so admins can tell secrets apart. */
   secret_hint: string;
+  previous_secret: string | null;
+  previous_secret_hint: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  secret_rotated_at: Timestamp | null;
   event_kinds: Json<string[]>;
   active: boolean;
   created_by: string | null;

@@ -3,20 +3,12 @@ import { type Ctx, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { caseStateEventIn, recordCaseEvent } from '../cases/commands.ts';
 import { caseResource, findCase } from '../cases/queries.ts';
-import { threadAudience } from '../cases/threads.ts';
 import { AppError, conflict, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
 import type { CaseRow, Database, EmbargoCordRow, EmbargoProposalRow, EmbargoRow } from '../db/schema.ts';
 import { enqueueJob } from '../jobs/queue.ts';
-import { queueMail } from '../mail/outbox.ts';
-import {
-  caseNoticeOnly,
-  caseOrgAudience,
-  composeMail,
-  emitWebhookEvent,
-  notifyUsers,
-} from '../notifications/dispatch.ts';
-import { contentFor, resolvePreferences, type WebhookEventKind } from '../notifications/rules.ts';
+import { caseOrgAudience, emitWebhookEvent, enqueueNotification } from '../notifications/dispatch.ts';
+import type { WebhookEventKind } from '../notifications/rules.ts';
 import { findOrgById } from '../orgs/queries.ts';
 import { onEmbargoChanged } from '../publication/commands.ts';
 import type { EmbargoChange } from '../publication/rules.ts';
@@ -99,7 +91,8 @@ async function lockEmbargo(tx: Tx, ctx: Ctx, caseId: string): Promise<EmbargoRow
 /**
  * Tells everyone who reads the full case (the official thread's audience) about an embargo change,
  * as the official channel does (mandatory; immediate or in the digest), and the participant
- * organizations' webhooks.
+ * organizations' webhooks. The mails are composed and encrypted by an urgent `notifications.send`
+ * job after the commit (src/notifications/send.ts), which decides the recipients when it runs.
  */
 async function tellCase(
   tx: Tx,
@@ -107,27 +100,20 @@ async function tellCase(
   c: CaseRow,
   what: { subject: string; notice: string; detail: string; webhook: WebhookEventKind; itemId: string },
 ): Promise<void> {
-  const official = await tx
-    .selectFrom('case_threads')
-    .select('id')
-    .where('case_id', '=', c.id)
-    .where('kind', '=', 'official')
-    .executeTakeFirst();
-  const ids = official ? await threadAudience(tx, c, 'official', official.id) : new Set<string>();
-  const me = actorId(ctx.actor);
-  if (me) ids.delete(me);
   const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  await notifyUsers(
+  await enqueueNotification(
     tx,
     ctx,
     {
-      caseRow: c,
-      subjectType: 'case_state',
-      subjectId: c.id,
-      notice: () => ({ subject: `[${c.case_id}] ${what.subject}`, text: `${what.notice}\n${link}` }),
+      source: 'embargo',
+      caseId: c.id,
+      audience: 'official',
+      actorUserId: actorId(ctx.actor),
+      subject: `[${c.case_id}] ${what.subject}`,
+      notice: `${what.notice}\n${link}`,
       detail: `${what.detail}\n\n-- \n${link}`,
     },
-    new Map([...ids].map((u) => [u, ['official_post'] as const])),
+    `notify:embargo:${c.id}:${what.itemId}:${newId()}`,
   );
   await emitWebhookEvent(tx, ctx, {
     kind: what.webhook,
@@ -1025,41 +1011,12 @@ export async function pullCord(
 /**
  * The cord alert: one mail, now, to every person of every participant (and the coordinators),
  * whatever their delivery preference (an alert is not for the digest). Content goes encrypted to
- * those who read the full case and want it so; everyone else gets a notice without details.
+ * those who read the full case and want it so; everyone else gets a notice without details. An
+ * urgent `notifications.send` job composes the mails after the commit and decides the recipients
+ * when it runs (src/notifications/events.ts embargoRecipients).
  */
-async function alertEveryone(tx: Tx, ctx: Ctx, c: CaseRow, cord: EmbargoCordRow, outcome: string): Promise<number> {
+async function alertEveryone(tx: Tx, ctx: Ctx, c: CaseRow, cord: EmbargoCordRow, outcome: string): Promise<void> {
   const link = `${ctx.config.baseUrl}/cases/${c.case_id}`;
-  const official = await tx
-    .selectFrom('case_threads')
-    .select('id')
-    .where('case_id', '=', c.id)
-    .where('kind', '=', 'official')
-    .executeTakeFirst();
-  // Who reads the full case: staff and the members of participants that accepted the terms.
-  const readers = official ? await threadAudience(tx, c, 'official', official.id) : new Set<string>();
-  const others = new Set<string>();
-  const participants = await tx
-    .selectFrom('case_participants as p')
-    .leftJoin('memberships as m', 'm.org_id', 'p.org_id')
-    .leftJoin('finders as f', 'f.id', 'p.finder_id')
-    .select(['m.user_id', 'p.allowed_user_ids', 'f.user_id as finder_user', 'f.email as finder_email'])
-    .where('p.case_id', '=', c.id)
-    .where('p.removed_at', 'is', null)
-    .execute();
-  const finderAddresses = new Set<string>();
-  for (const p of participants) {
-    if (p.user_id && (p.allowed_user_ids.length === 0 || p.allowed_user_ids.includes(p.user_id))) {
-      if (!readers.has(p.user_id)) others.add(p.user_id);
-    }
-    if (p.finder_user) others.add(p.finder_user);
-    else if (p.finder_email) finderAddresses.add(p.finder_email.toLowerCase());
-  }
-  const notice = {
-    subject: `[${c.case_id}] Embargo alert: a parachute cord was pulled`,
-    text:
-      `A parachute cord was pulled in case ${c.case_id}: the embargo has ended or ends shortly. ` +
-      `Sign in to see what happened and what to do:\n${link}`,
-  };
   const detail = [
     `Case: ${c.case_id}`,
     `Parachute cord pulled: ${triggerLabels[cord.trigger]}`,
@@ -1074,35 +1031,22 @@ async function alertEveryone(tx: Tx, ctx: Ctx, c: CaseRow, cord: EmbargoCordRow,
     '-- ',
     link,
   ].join('\n');
-  const ids = [...new Set([...readers, ...others])];
-  const users =
-    ids.length > 0
-      ? await tx
-          .selectFrom('users as u')
-          .leftJoin('notification_preferences as np', 'np.user_id', 'u.id')
-          .select(['u.id', 'u.email', 'u.pgp_public_key', 'np.content_mode', 'np.kinds'])
-          .where('u.id', 'in', ids)
-          .where('u.disabled_at', 'is', null)
-          .execute()
-      : [];
-  const noticeOnly = await caseNoticeOnly(tx, c.id);
-  const signing: { key?: string | null } = {};
-  let sent = 0;
-  for (const u of users) {
-    const prefs = resolvePreferences(
-      u.content_mode && u.kinds ? { content_mode: u.content_mode, kinds: u.kinds } : null,
-    );
-    const mode = readers.has(u.id) ? contentFor(prefs, u.pgp_public_key !== null, noticeOnly) : 'notice';
-    const mail = await composeMail(tx, ctx, u, mode, notice.text, detail, signing);
-    await queueMail(tx, ctx, { to: u.email, subject: notice.subject, text: mail.text });
-    finderAddresses.delete(u.email.toLowerCase());
-    sent += 1;
-  }
-  for (const address of finderAddresses) {
-    await queueMail(tx, ctx, { to: address, subject: notice.subject, text: notice.text });
-    sent += 1;
-  }
-  return sent;
+  await enqueueNotification(
+    tx,
+    ctx,
+    {
+      source: 'embargo',
+      caseId: c.id,
+      audience: 'everyone',
+      actorUserId: actorId(ctx.actor),
+      subject: `[${c.case_id}] Embargo alert: a parachute cord was pulled`,
+      notice:
+        `A parachute cord was pulled in case ${c.case_id}: the embargo has ended or ends shortly. ` +
+        `Sign in to see what happened and what to do:\n${link}`,
+      detail,
+    },
+    `notify:embargo-cord:${cord.id}`,
+  );
 }
 
 /** An organization's maximum embargo length (its admins or coordinators); null removes it. */

@@ -654,6 +654,20 @@ describe('access control on every endpoint', () => {
       undefined,
       { anon: 401, vendor: 404, analyst: 403 },
     ],
+    [
+      'rotate a webhook secret',
+      'POST',
+      `/api/v1/orgs/${acme.id}/webhooks/00000000-0000-4000-8000-000000000000/rotate-secret`,
+      { graceHours: 24 },
+      { anon: 401, vendor: 403, outsider: 404, analyst: 403, coordinator: 404 },
+    ],
+    [
+      "revoke a webhook's previous secret",
+      'DELETE',
+      `/api/v1/orgs/${globex.id}/webhooks/00000000-0000-4000-8000-000000000000/previous-secret`,
+      undefined,
+      { anon: 401, vendor: 404, viewer: 403, coordinator: 404 },
+    ],
     // Case execution template and self-assessment: staff only (others 404), writes by role (403).
     ['casework template', 'GET', '/api/v1/casework/templates', undefined, { anon: 401, outsider: 404, vendor: 404 }],
     [

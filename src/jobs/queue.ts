@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../app/context.ts';
 import { newId } from '../core/ids.ts';
 import type { Database } from '../db/schema.ts';
+import { JOB_PRIORITY } from './priority.ts';
 import type { Kysely, Selectable } from 'kysely';
 
 export type JobRow = Selectable<Database['jobs']>;
@@ -13,6 +14,8 @@ export interface NewJob {
   /** A job with the same key is enqueued once only (e.g. "publish case X"). */
   uniqueKey?: string;
   maxAttempts?: number;
+  /** Higher runs first among due jobs (src/jobs/priority.ts); default `JOB_PRIORITY.normal`. */
+  priority?: number;
 }
 
 /** Enqueues inside the caller's transaction, so a job exists exactly when its cause committed. */
@@ -27,15 +30,40 @@ export async function enqueueJob(db: Db, job: NewJob, now: Date): Promise<void> 
       status: 'pending',
       run_at: job.runAt ?? now,
       max_attempts: job.maxAttempts ?? 8,
+      priority: job.priority ?? JOB_PRIORITY.normal,
       created_at: now,
     })
     .onConflict((oc) => oc.column('unique_key').doNothing())
     .execute();
 }
 
+/** Enqueues many jobs in one statement per 500 (a notification job's mail deliveries). */
+export async function enqueueJobs(db: Db, jobs: readonly NewJob[], now: Date): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 500) {
+    await db
+      .insertInto('jobs')
+      .values(
+        jobs.slice(i, i + 500).map((job) => ({
+          id: newId(),
+          kind: job.kind,
+          payload: JSON.stringify(job.payload),
+          unique_key: job.uniqueKey ?? null,
+          status: 'pending' as const,
+          run_at: job.runAt ?? now,
+          max_attempts: job.maxAttempts ?? 8,
+          priority: job.priority ?? JOB_PRIORITY.normal,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .execute();
+  }
+}
+
 /**
- * Claims the next due job. `for update skip locked` lets any number of app processes poll
- * the same table without taking one job twice.
+ * Claims the next due job: the highest priority first, then the earliest due (FIFO within a
+ * priority). `for update skip locked` lets any number of app processes poll the same table
+ * without taking one job twice. The partial index `jobs_claim` holds pending jobs in this order.
  */
 export async function claimJob(db: Kysely<Database>, workerId: string, kinds: string[]): Promise<JobRow | undefined> {
   if (kinds.length === 0) return undefined;
@@ -56,6 +84,7 @@ export async function claimJob(db: Kysely<Database>, workerId: string, kinds: st
         .where('status', '=', 'pending')
         .where('run_at', '<=', sql<Date>`now()`)
         .where('kind', 'in', kinds)
+        .orderBy('priority', 'desc')
         .orderBy('run_at')
         .limit(1)
         .forUpdate()

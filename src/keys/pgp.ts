@@ -50,6 +50,24 @@ export async function encryptText(text: string, recipientArmored: string, signin
   });
 }
 
+/**
+ * `encryptText` for many recipients of one mail: the instance key is read once, not per recipient
+ * (a notification job encrypts to hundreds of keys).
+ */
+export async function textEncryptor(
+  signingArmored?: string,
+): Promise<(text: string, recipientArmored: string) => Promise<string>> {
+  const { createMessage, encrypt, readKey, readPrivateKey } = await openpgpModule();
+  const signingKeys = signingArmored ? await readPrivateKey({ armoredKey: signingArmored }) : undefined;
+  return async (text, recipientArmored) =>
+    encrypt({
+      message: await createMessage({ text }),
+      encryptionKeys: await readKey({ armoredKey: recipientArmored }),
+      ...(signingKeys ? { signingKeys } : {}),
+      format: 'armored',
+    });
+}
+
 /** An OpenPGP cleartext signature (RFC 9116 allows security.txt to be signed this way). */
 export async function clearSign(text: string, signingArmored: string): Promise<string> {
   const { createCleartextMessage, readPrivateKey, sign } = await openpgpModule();

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Ctx, inTransaction } from '../app/context.ts';
+import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newSecret } from '../auth/secrets.ts';
 import { AppError, notFound } from '../core/errors.ts';
@@ -7,6 +7,7 @@ import { isUuid, newId } from '../core/ids.ts';
 import { caseResource, findCase, loadVisibleCase } from '../cases/queries.ts';
 import { postScope, threadScope, viewerOf } from '../cases/threads.ts';
 import type { WebhookRow } from '../db/schema.ts';
+import { JOB_PRIORITY } from '../jobs/priority.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { findOrgById } from '../orgs/queries.ts';
@@ -17,6 +18,7 @@ import { membershipsOf, toActor } from '../users/queries.ts';
 import { caseNoticeOnly, composeMail, emitWebhookEvent } from './dispatch.ts';
 import { findWebhook, preferencesOf } from './queries.ts';
 import {
+  checkGraceHours,
   checkPreferences,
   checkWebhookKinds,
   checkWebhookUrl,
@@ -24,6 +26,7 @@ import {
   digestSlot,
   type Preferences,
   type PreferencesInput,
+  previousSecretValid,
 } from './rules.ts';
 
 /**
@@ -219,6 +222,8 @@ export async function assertWebhookAdmin(ctx: Ctx, orgId: string): Promise<void>
 
 export const MAX_WEBHOOKS_PER_ORG = 10;
 const SECRET_PREFIX = 'whsec_';
+/** The first characters, so admins can tell secrets apart. */
+const secretHint = (secret: string) => `${secret.slice(0, SECRET_PREFIX.length + 4)}…`;
 
 /** Registers an endpoint; the secret is returned this once (it signs every delivery). */
 export async function createWebhook(
@@ -250,7 +255,7 @@ export async function createWebhook(
         org_id: org.id,
         url,
         secret,
-        secret_hint: `${secret.slice(0, SECRET_PREFIX.length + 4)}…`,
+        secret_hint: secretHint(secret),
         event_kinds: JSON.stringify(kinds),
         active: true,
         created_by: actorId(ctx.actor),
@@ -342,6 +347,116 @@ export async function pingWebhook(ctx: Ctx, orgId: string, webhookId: string): P
   });
 }
 
+/* Secret rotation. */
+
+async function lockWebhook(tx: Db, orgId: string, webhookId: string): Promise<WebhookRow> {
+  const hook = isUuid(webhookId)
+    ? await tx
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('id', '=', webhookId)
+        .forUpdate()
+        .executeTakeFirst()
+    : undefined;
+  if (!hook) throw notFound('webhook', webhookId);
+  return hook;
+}
+
+/**
+ * Replaces a webhook's signing secret; the new secret is returned this once. For `graceHours`
+ * (default 24, at most 168; 0 for none) the old secret keeps signing too: every delivery carries
+ * both signatures, so the receiver can switch secrets at its own pace. One rotation at a time:
+ * while an old secret is still valid, revoke it first.
+ */
+export async function rotateWebhookSecret(
+  ctx: Ctx,
+  orgId: string,
+  webhookId: string,
+  input: { graceHours?: number | undefined },
+): Promise<{ webhook: WebhookRow; secret: string }> {
+  const org = await loadOrgFor(ctx, orgId);
+  const graceHours = checkGraceHours(input.graceHours);
+  const secret = newSecret(SECRET_PREFIX);
+  return inTransaction(ctx, async (tx) => {
+    const hook = await lockWebhook(tx, org.id, webhookId);
+    const now = ctx.now();
+    if (previousSecretValid(hook, now)) {
+      throw new AppError(
+        'ERR_CONFLICT',
+        `the previous secret of this webhook is still valid until ${hook.previous_secret_expires_at?.toISOString()}; revoke it first, or rotate again after then`,
+        { previousSecretExpiresAt: hook.previous_secret_expires_at?.toISOString() ?? null },
+      );
+    }
+    const expiresAt = graceHours > 0 ? new Date(now.getTime() + graceHours * 3_600_000) : null;
+    const webhook = await tx
+      .updateTable('webhooks')
+      .set({
+        secret,
+        secret_hint: secretHint(secret),
+        previous_secret: expiresAt ? hook.secret : null,
+        previous_secret_hint: expiresAt ? hook.secret_hint : null,
+        previous_secret_expires_at: expiresAt,
+        secret_rotated_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', hook.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, ctx, {
+      action: 'webhook.rotate_secret',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { webhookId: hook.id, graceHours, previousSecretExpiresAt: expiresAt?.toISOString() ?? null },
+    });
+    return { webhook, secret };
+  });
+}
+
+/** Ends a rotation's grace period now: from the next delivery attempt on, only the new secret signs. */
+export async function revokePreviousWebhookSecret(ctx: Ctx, orgId: string, webhookId: string): Promise<WebhookRow> {
+  const org = await loadOrgFor(ctx, orgId);
+  return inTransaction(ctx, async (tx) => {
+    const hook = await lockWebhook(tx, org.id, webhookId);
+    const now = ctx.now();
+    if (!previousSecretValid(hook, now)) {
+      throw new AppError(
+        'ERR_CONFLICT',
+        'this webhook has no previous secret in a grace period; only the current secret signs, nothing to revoke',
+      );
+    }
+    const webhook = await tx
+      .updateTable('webhooks')
+      .set({ previous_secret: null, previous_secret_hint: null, previous_secret_expires_at: null, updated_at: now })
+      .where('id', '=', hook.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, ctx, {
+      action: 'webhook.revoke_previous_secret',
+      subjectType: 'org',
+      subjectId: org.id,
+      summary: { webhookId: hook.id, plannedExpiry: hook.previous_secret_expires_at?.toISOString() ?? null },
+    });
+    return webhook;
+  });
+}
+
+/**
+ * Clears rotated-out secrets whose grace period is over (of one webhook, or all): delivery never
+ * uses them anyway (it compares the time), this keeps them from lingering in the database. Run by
+ * the delivery job, the webhook commands and the hourly prune.
+ */
+export async function dropExpiredWebhookSecrets(db: Db, now: Date, webhookId?: string): Promise<number> {
+  let q = db
+    .updateTable('webhooks')
+    .set({ previous_secret: null, previous_secret_hint: null, previous_secret_expires_at: null })
+    .where('previous_secret', 'is not', null)
+    .where('previous_secret_expires_at', '<=', now);
+  if (webhookId) q = q.where('id', '=', webhookId);
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /* The daily digest. */
 
 export const DIGEST_JOB = 'notifications.digest';
@@ -372,6 +487,7 @@ export async function digestSweepJob(ctx: Ctx): Promise<number> {
         kind: DIGEST_JOB,
         payload: { userId: u.id, date: slot.date, cutoff: slot.at.toISOString() },
         uniqueKey: `digest:${u.id}:${slot.date}`,
+        priority: JOB_PRIORITY.bulk,
       },
       now,
     );
@@ -527,6 +643,7 @@ export async function digestJob(ctx: Ctx, payload: Record<string, unknown>): Pro
       const mode = contentFor(prefs, user.pgp_public_key !== null, false);
       const mail = await composeMail(tx, ctx, user, mode, render(false), render(true), {});
       await queueMail(tx, ctx, {
+        priority: JOB_PRIORITY.bulk,
         to: user.email,
         subject: `[${ctx.config.instanceName}] Your daily digest: ${lines.length} update${lines.length === 1 ? '' : 's'} in ${cases.length} case${cases.length === 1 ? '' : 's'}`,
         text: mail.text,

@@ -5,16 +5,19 @@ import type { LookupFunction } from 'node:net';
 import { sql } from 'kysely';
 import type { Ctx } from '../app/context.ts';
 import type { JobRow } from '../jobs/queue.ts';
-import { ipVersion, isPrivateAddress, webhookSignature } from './rules.ts';
+import { dropExpiredWebhookSecrets } from './commands.ts';
+import { ipVersion, isPrivateAddress, previousSecretValid, signingSecrets, webhookSignatures } from './rules.ts';
 
 /**
  * Delivers one webhook event (a job of the durable queue, so it survives restarts and runs once
  * at a time across nodes). The request carries the event id (the same on every retry, for the
  * receiver's idempotency), a timestamp and `X-Accord-Signature: sha256=HMAC(secret,
- * "<timestamp>.<body>")`. Any answer but 2xx is retried with the queue's back-off until the
- * job's attempts are used up; every attempt is written to the delivery log. Redirects are not
- * followed, and addresses that resolve to loopback or private networks are refused unless the
- * instance allows them.
+ * "<timestamp>.<body>")` — during a secret rotation's grace period a comma-separated list, the
+ * new secret's signature first, then the old one's (the old secret's expiry is compared with the
+ * clock at each attempt, and an expired one is cleared). Any answer but 2xx is retried with the
+ * queue's back-off until the job's attempts are used up; every attempt is written to the
+ * delivery log. Redirects are not followed, and addresses that resolve to loopback or private
+ * networks are refused unless the instance allows them.
  */
 
 const TIMEOUT_MS = 10_000;
@@ -76,7 +79,19 @@ export async function webhookDeliveryJob(ctx: Ctx, payload: Record<string, unkno
   const d = await ctx.db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-    .select(['d.id', 'd.event_id', 'd.event_kind', 'd.payload', 'd.status', 'w.url', 'w.secret', 'w.active'])
+    .select([
+      'd.id',
+      'd.event_id',
+      'd.event_kind',
+      'd.payload',
+      'd.status',
+      'd.webhook_id',
+      'w.url',
+      'w.secret',
+      'w.previous_secret',
+      'w.previous_secret_expires_at',
+      'w.active',
+    ])
     .where('d.id', '=', id)
     .executeTakeFirst();
   if (!d || d.status !== 'pending') return;
@@ -89,7 +104,10 @@ export async function webhookDeliveryJob(ctx: Ctx, payload: Record<string, unkno
     return;
   }
   const body = JSON.stringify(d.payload);
-  const timestamp = String(Math.floor(ctx.now().getTime() / 1000));
+  const now = ctx.now();
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  if (d.previous_secret !== null && !previousSecretValid(d, now))
+    await dropExpiredWebhookSecrets(ctx.db, now, d.webhook_id);
   let status: number | null = null;
   let error: string | null = null;
   try {
@@ -101,7 +119,7 @@ export async function webhookDeliveryJob(ctx: Ctx, payload: Record<string, unkno
         'x-accord-event-id': d.event_id,
         'x-accord-delivery': d.id,
         'x-accord-timestamp': timestamp,
-        'x-accord-signature': webhookSignature(d.secret, timestamp, body),
+        'x-accord-signature': webhookSignatures(signingSecrets(d, now), timestamp, body),
       },
       body,
       ctx.config.notifications.webhookAllowPrivate,

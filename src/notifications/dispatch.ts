@@ -2,25 +2,19 @@ import { sql, type Transaction } from 'kysely';
 import type { Ctx, Db } from '../app/context.ts';
 import { newId } from '../core/ids.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
+import { JOB_PRIORITY } from '../jobs/priority.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { encryptText } from '../keys/pgp.ts';
 import { currentInstanceKey } from '../keys/queries.ts';
-import { queueMail } from '../mail/outbox.ts';
-import {
-  contentFor,
-  resolvePreferences,
-  webhookPayload,
-  type NotificationKind,
-  type Preferences,
-  type WebhookEventKind,
-} from './rules.ts';
+import { webhookPayload, type WebhookEventKind } from './rules.ts';
 
 /**
  * Producing notifications, inside the transaction of the change they tell about (so a rolled-back
- * change tells nobody). Callers decide who may see the item; this decides how each one hears of
- * it: by their preference (immediate mail, the daily digest, or nothing) and in what form
- * (content encrypted to their key and signed by the instance key, or a content-free notice when
- * they have no key, prefer notices, or the case's policy says so). Organizations' webhooks get a
+ * change tells nobody). Mail is composed by the `notifications.send` job after the commit
+ * (src/notifications/send.ts), which decides who may see the item and how each one hears of it:
+ * by their preference (immediate mail, the daily digest, or nothing) and in what form (content
+ * encrypted to their key and signed by the instance key, or a content-free notice when they have
+ * no key, prefer notices, or the case's policy says so). Organizations' webhooks get a
  * content-free event through the job queue.
  */
 
@@ -45,21 +39,46 @@ export type NotifyPayload =
       participantId: string | null;
       to: string;
       actorUserId: string | null;
-    };
+    }
+  | EmbargoNotifyPayload;
+
+/**
+ * An embargo change (src/embargo/commands.ts): the texts are composed by the change (the detail is
+ * only ever sent encrypted); the recipients are decided when the job runs (`embargoRecipients`):
+ * `official` as an official post, `everyone` for a parachute-cord alert.
+ */
+export interface EmbargoNotifyPayload {
+  source: 'embargo';
+  caseId: string;
+  audience: 'official' | 'everyone';
+  actorUserId: string | null;
+  subject: string;
+  notice: string;
+  detail: string;
+}
+
+/**
+ * The job's priority (src/jobs/priority.ts), which its mails take too: official posts and embargo
+ * notices are urgent; messages in other threads, mentions, statuses and case states are bulk.
+ */
+async function notifyPriority(tx: Tx, payload: NotifyPayload): Promise<number> {
+  if (payload.source === 'embargo') return JOB_PRIORITY.urgent;
+  if (payload.source === 'post' && !payload.mentionsOnly) {
+    const thread = await tx
+      .selectFrom('case_posts as p')
+      .innerJoin('case_threads as t', 't.id', 'p.thread_id')
+      .select('t.kind')
+      .where('p.id', '=', payload.postId)
+      .executeTakeFirst();
+    if (thread?.kind === 'official') return JOB_PRIORITY.urgent;
+  }
+  return JOB_PRIORITY.bulk;
+}
 
 /** Queues a notification job in the change's transaction; `uniqueKey` makes it one job per change. */
 export async function enqueueNotification(tx: Tx, ctx: Ctx, payload: NotifyPayload, uniqueKey: string): Promise<void> {
-  await enqueueJob(tx, { kind: NOTIFY_JOB, payload: { ...payload }, uniqueKey }, ctx.now());
-}
-
-export interface NotifyItem {
-  caseRow: Pick<CaseRow, 'id' | 'case_id'>;
-  subjectType: 'post' | 'status' | 'case_state';
-  subjectId: string;
-  /** The clear-text subject and body for a kind: ids, labels and a link only. */
-  notice: (kind: NotificationKind) => { subject: string; text: string };
-  /** The full content: only ever sent encrypted. */
-  detail: string;
+  const priority = await notifyPriority(tx, payload);
+  await enqueueJob(tx, { kind: NOTIFY_JOB, payload: { ...payload }, uniqueKey, priority }, ctx.now());
 }
 
 /** Whether the case's policy allows notices only (set by its lead or a coordinator). */
@@ -91,61 +110,6 @@ export async function composeMail(
     ctx.log.warn({ err, userId: user.id }, 'could not encrypt the notification; sending the notice only');
     return { text: notice, encrypted: false };
   }
-}
-
-/**
- * Tells each recipient about one item. `recipients` maps a user to the kinds the item is for
- * them, most specific first (a mention, then the thread); the first kind they have not switched
- * off decides. Disabled users hear nothing.
- */
-export async function notifyUsers(
-  tx: Tx,
-  ctx: Ctx,
-  item: NotifyItem,
-  recipients: Map<string, readonly NotificationKind[]>,
-): Promise<{ mailed: number; digested: number }> {
-  const ids = [...recipients.keys()];
-  const counts = { mailed: 0, digested: 0 };
-  if (ids.length === 0) return counts;
-  const users = await tx
-    .selectFrom('users as u')
-    .leftJoin('notification_preferences as np', 'np.user_id', 'u.id')
-    .select(['u.id', 'u.email', 'u.pgp_public_key', 'np.content_mode', 'np.kinds'])
-    .where('u.id', 'in', ids)
-    .where('u.disabled_at', 'is', null)
-    .execute();
-  const noticeOnly = await caseNoticeOnly(tx, item.caseRow.id);
-  const signing: { key?: string | null } = {};
-  for (const u of users) {
-    const prefs: Preferences = resolvePreferences(
-      u.content_mode && u.kinds ? { content_mode: u.content_mode, kinds: u.kinds } : null,
-    );
-    const kind = (recipients.get(u.id) ?? []).find((k) => prefs.kinds[k] !== 'off');
-    if (!kind) continue;
-    if (prefs.kinds[kind] === 'digest') {
-      await tx
-        .insertInto('digest_items')
-        .values({
-          id: newId(),
-          user_id: u.id,
-          case_id: item.caseRow.id,
-          kind,
-          subject_type: item.subjectType,
-          subject_id: item.subjectId,
-          created_at: ctx.now(),
-          sent_at: null,
-        })
-        .execute();
-      counts.digested += 1;
-      continue;
-    }
-    const notice = item.notice(kind);
-    const mode = contentFor(prefs, u.pgp_public_key !== null, noticeOnly);
-    const mail = await composeMail(tx, ctx, u, mode, notice.text, item.detail, signing);
-    await queueMail(tx, ctx, { to: u.email, subject: notice.subject, text: mail.text });
-    counts.mailed += 1;
-  }
-  return counts;
 }
 
 /**

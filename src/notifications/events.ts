@@ -187,3 +187,69 @@ export async function caseStateRecipients(
   const kinds: NotificationKind[] = ['status_change'];
   return { caseRow: c, vendor: vendor?.name ?? null, users: new Map([...ids].map((u) => [u, kinds])) };
 }
+
+/**
+ * Who hears of an embargo change now (src/embargo/commands.ts queues the job). `official`: those
+ * who read the full case (the official thread's audience) but the one who made the change, as for
+ * an official post (mandatory; immediate or in their digest). `everyone`, the parachute-cord alert:
+ * those readers and every other person of every participant (members not limited away, finders with
+ * an account), the one who pulled it included, and finders without an account at their report's
+ * address (once per address, and not when a user has it). Only `readers` may get the content.
+ */
+export async function embargoRecipients(
+  db: Db,
+  caseId: string,
+  audience: 'official' | 'everyone',
+  actorUserId: string | null,
+): Promise<{
+  caseRow: CaseRow;
+  users: Map<string, NotificationKind[]>;
+  finders: Map<string, NotificationKind[]>;
+  readers: Set<string>;
+} | null> {
+  const c = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+  if (!c) return null;
+  const official = await db
+    .selectFrom('case_threads')
+    .select('id')
+    .where('case_id', '=', c.id)
+    .where('kind', '=', 'official')
+    .executeTakeFirst();
+  const readers = official ? await threadAudience(db, c, 'official', official.id) : new Set<string>();
+  const kinds: NotificationKind[] = ['official_post'];
+  const finders = new Map<string, NotificationKind[]>();
+  if (audience === 'official') {
+    const ids = new Set(readers);
+    if (actorUserId) ids.delete(actorUserId);
+    return { caseRow: c, users: new Map([...ids].map((u) => [u, kinds])), finders, readers };
+  }
+  const ids = new Set(readers);
+  const participants = await db
+    .selectFrom('case_participants as p')
+    .leftJoin('memberships as m', 'm.org_id', 'p.org_id')
+    .leftJoin('finders as f', 'f.id', 'p.finder_id')
+    .select(['p.id', 'm.user_id', 'p.allowed_user_ids', 'f.user_id as finder_user', 'f.email as finder_email'])
+    .where('p.case_id', '=', c.id)
+    .where('p.removed_at', 'is', null)
+    .orderBy('p.created_at')
+    .execute();
+  const finderAddresses = new Map<string, string>();
+  for (const p of participants) {
+    if (p.user_id && (p.allowed_user_ids.length === 0 || p.allowed_user_ids.includes(p.user_id))) ids.add(p.user_id);
+    if (p.finder_user) ids.add(p.finder_user);
+    else if (p.finder_email && !finderAddresses.has(p.finder_email.toLowerCase())) {
+      finderAddresses.set(p.finder_email.toLowerCase(), p.id);
+    }
+  }
+  if (finderAddresses.size > 0 && ids.size > 0) {
+    const emails = await db
+      .selectFrom('users')
+      .select('email')
+      .where('id', 'in', [...ids])
+      .where('disabled_at', 'is', null)
+      .execute();
+    for (const u of emails) finderAddresses.delete(u.email.toLowerCase());
+  }
+  for (const participantId of finderAddresses.values()) finders.set(participantId, kinds);
+  return { caseRow: c, users: new Map([...ids].map((u) => [u, kinds])), finders, readers };
+}

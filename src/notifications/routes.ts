@@ -14,6 +14,8 @@ import {
   deleteWebhook,
   markSeen,
   pingWebhook,
+  revokePreviousWebhookSecret,
+  rotateWebhookSecret,
   setCasePolicy,
   setPreferences,
   updateWebhook,
@@ -24,6 +26,8 @@ import {
   deliveryModes,
   mandatoryKinds,
   notificationKinds,
+  MAX_SECRET_GRACE_HOURS,
+  previousSecretValid,
   webhookEventKinds,
   type Preferences,
 } from './rules.ts';
@@ -51,6 +55,10 @@ const WebhookSchema = Type.Object({
   orgId: Type.String(),
   url: Type.String(),
   secretHint: Type.String(),
+  /** Secret rotation: when the secret was last replaced, and the old one while it still signs. */
+  secretRotatedAt: Type.Union([Type.String(), Type.Null()]),
+  previousSecretHint: Type.Union([Type.String(), Type.Null()]),
+  previousSecretExpiresAt: Type.Union([Type.String(), Type.Null()]),
   eventKinds: Type.Array(Type.String()),
   active: Type.Boolean(),
   lastStatus: Type.Union([Type.String(), Type.Null()]),
@@ -287,27 +295,45 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     );
   }
 
-  const presentHook = (w: {
-    id: string;
-    org_id: string;
-    url: string;
-    secret_hint: string;
-    event_kinds: string[];
-    active: boolean;
-    created_at: Date;
-    updated_at: Date;
-    last_status?: string | null;
-  }) => ({
-    id: w.id,
-    orgId: w.org_id,
-    url: w.url,
-    secretHint: w.secret_hint,
-    eventKinds: w.event_kinds,
-    active: w.active,
-    lastStatus: w.last_status ?? null,
-    createdAt: w.created_at.toISOString(),
-    updatedAt: w.updated_at.toISOString(),
-  });
+  const presentHook = (
+    w: {
+      id: string;
+      org_id: string;
+      url: string;
+      secret_hint: string;
+      previous_secret_hint: string | null;
+      previous_secret_expires_at: Date | null;
+      secret_rotated_at: Date | null;
+      event_kinds: string[];
+      active: boolean;
+      created_at: Date;
+      updated_at: Date;
+      last_status?: string | null;
+    },
+    now: Date,
+  ) => {
+    // The hint is kept exactly as long as the old secret (a check constraint); shown while it signs.
+    const inGrace =
+      w.previous_secret_hint !== null &&
+      previousSecretValid(
+        { previous_secret: w.previous_secret_hint, previous_secret_expires_at: w.previous_secret_expires_at },
+        now,
+      );
+    return {
+      id: w.id,
+      orgId: w.org_id,
+      url: w.url,
+      secretHint: w.secret_hint,
+      secretRotatedAt: w.secret_rotated_at?.toISOString() ?? null,
+      previousSecretHint: inGrace ? w.previous_secret_hint : null,
+      previousSecretExpiresAt: inGrace ? (w.previous_secret_expires_at?.toISOString() ?? null) : null,
+      eventKinds: w.event_kinds,
+      active: w.active,
+      lastStatus: w.last_status ?? null,
+      createdAt: w.created_at.toISOString(),
+      updatedAt: w.updated_at.toISOString(),
+    };
+  };
 
   r.get(
     '/api/v1/orgs/:id/webhooks',
@@ -324,9 +350,11 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request) => {
       requireAuth(request);
-      await assertWebhookAdmin(ctxOf(services, request), request.params.id);
+      const ctx = ctxOf(services, request);
+      await assertWebhookAdmin(ctx, request.params.id);
       const hooks = await listWebhooks(db, request.params.id);
-      return { items: hooks.map(presentHook), eventKinds: [...webhookEventKinds] };
+      const now = ctx.now();
+      return { items: hooks.map((h) => presentHook(h, now)), eventKinds: [...webhookEventKinds] };
     },
   );
 
@@ -346,8 +374,9 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request, reply) => {
       requireAuth(request);
-      const { webhook, secret } = await createWebhook(ctxOf(services, request), request.params.id, request.body);
-      return reply.status(201).send({ webhook: presentHook(webhook), secret });
+      const ctx = ctxOf(services, request);
+      const { webhook, secret } = await createWebhook(ctx, request.params.id, request.body);
+      return reply.status(201).send({ webhook: presentHook(webhook, ctx.now()), secret });
     },
   );
 
@@ -368,13 +397,9 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request) => {
       requireAuth(request);
-      const w = await updateWebhook(
-        ctxOf(services, request),
-        request.params.id,
-        request.params.webhookId,
-        request.body,
-      );
-      return presentHook(w);
+      const ctx = ctxOf(services, request);
+      const w = await updateWebhook(ctx, request.params.id, request.params.webhookId, request.body);
+      return presentHook(w, ctx.now());
     },
   );
 
@@ -409,6 +434,52 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       requireAuth(request);
       await pingWebhook(ctxOf(services, request), request.params.id, request.params.webhookId);
       return reply.status(202).send({ status: 'queued' });
+    },
+  );
+
+  r.post(
+    '/api/v1/orgs/:id/webhooks/:webhookId/rotate-secret',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary:
+          'Replace the signing secret (shown in this answer only); the old one keeps signing too for the grace period',
+        description:
+          'During the grace period (graceHours, default 24, at most 168; 0 for none) X-Accord-Signature carries ' +
+          "two comma-separated signatures: the new secret's first, then the old one's.",
+        params: HookParams,
+        body: Body({ graceHours: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SECRET_GRACE_HOURS })) }),
+        response: { 200: Type.Object({ webhook: WebhookSchema, secret: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const ctx = ctxOf(services, request);
+      const { webhook, secret } = await rotateWebhookSecret(
+        ctx,
+        request.params.id,
+        request.params.webhookId,
+        request.body,
+      );
+      return { webhook: presentHook(webhook, ctx.now()), secret };
+    },
+  );
+
+  r.delete(
+    '/api/v1/orgs/:id/webhooks/:webhookId/previous-secret',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: "End a rotation's grace period now: only the new secret signs from the next delivery on",
+        params: HookParams,
+        response: { 200: WebhookSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAuth(request);
+      const ctx = ctxOf(services, request);
+      const w = await revokePreviousWebhookSecret(ctx, request.params.id, request.params.webhookId);
+      return presentHook(w, ctx.now());
     },
   );
 

@@ -249,6 +249,55 @@ export function webhookSignature(secret: string, timestamp: string, body: string
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/* Secret rotation. */
+
+export const DEFAULT_SECRET_GRACE_HOURS = 24;
+export const MAX_SECRET_GRACE_HOURS = 7 * 24;
+
+/** The grace period of a rotation in hours: a whole number from 0 (none) to 168 (seven days). */
+export function checkGraceHours(hours: number | undefined): number {
+  const h = hours ?? DEFAULT_SECRET_GRACE_HOURS;
+  if (!Number.isInteger(h) || h < 0 || h > MAX_SECRET_GRACE_HOURS) {
+    throw invalidFields([
+      {
+        field: 'graceHours',
+        message: `a whole number of hours from 0 to ${MAX_SECRET_GRACE_HOURS} (seven days); ${DEFAULT_SECRET_GRACE_HOURS} when left out`,
+      },
+    ]);
+  }
+  return h;
+}
+
+/** Whether a rotation's previous secret still signs deliveries at `now` (decided by time alone). */
+export function previousSecretValid(
+  hook: { previous_secret: string | null; previous_secret_expires_at: Date | null },
+  now: Date,
+): boolean {
+  return (
+    hook.previous_secret !== null &&
+    hook.previous_secret_expires_at !== null &&
+    hook.previous_secret_expires_at.getTime() > now.getTime()
+  );
+}
+
+/** The secrets a delivery at `now` is signed with: the current one first, then the previous one in its grace. */
+export function signingSecrets(
+  hook: { secret: string; previous_secret: string | null; previous_secret_expires_at: Date | null },
+  now: Date,
+): string[] {
+  return previousSecretValid(hook, now) && hook.previous_secret ? [hook.secret, hook.previous_secret] : [hook.secret];
+}
+
+/**
+ * The X-Accord-Signature value: one `sha256=<hex>` per signing secret, separated by a comma
+ * (current secret first). A receiver splits on commas and accepts the request when any entry
+ * matches the HMAC with the secret it holds, so both the old and the new secret verify during a
+ * rotation's grace period.
+ */
+export function webhookSignatures(secrets: readonly string[], timestamp: string, body: string): string {
+  return secrets.map((s) => webhookSignature(s, timestamp, body)).join(',');
+}
+
 export interface WebhookPayload {
   id: string;
   kind: WebhookEventKind;

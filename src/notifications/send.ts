@@ -4,11 +4,11 @@ import { postRecipients } from '../cases/threads.ts';
 import { newId } from '../core/ids.ts';
 import type { CaseRow } from '../db/schema.ts';
 import type { JobRow } from '../jobs/queue.ts';
-import { encryptText } from '../keys/pgp.ts';
+import { textEncryptor } from '../keys/pgp.ts';
 import { currentInstanceKey } from '../keys/queries.ts';
-import { queueMail } from '../mail/outbox.ts';
+import { queueMails, type OutgoingMail } from '../mail/outbox.ts';
 import { caseNoticeOnly, type NotifyPayload } from './dispatch.ts';
-import { caseStateRecipients, statusRecipients } from './events.ts';
+import { caseStateRecipients, embargoRecipients, statusRecipients } from './events.ts';
 import {
   contentFor,
   defaultPreferences,
@@ -35,6 +35,11 @@ import {
  * Finders (participants in the finder or reporter role) hear of what their view shows
  * (src/cases/finder.ts): at their account's address and key and by its preferences, else at the
  * address and key of their report; their notices link to the follow-up page, never with the secret.
+ *
+ * The mails take the job's priority (src/jobs/priority.ts), so an official post's mail is delivered
+ * before a backlog of routine notices. They are written in a few statements (`queueMails`), and the
+ * instance key is read once per job: with hundreds of recipients, per-mail round trips and key
+ * parsing were a large part of the job's time on PostgreSQL.
  */
 
 interface Plan {
@@ -47,6 +52,10 @@ interface Plan {
   detail: string;
   finderNotice: (trackingId: string | null) => { subject: string; text: string };
   finderDetail: (trackingId: string | null) => string;
+  /** An alert: mailed now, never put in the digest. */
+  immediate?: boolean;
+  /** Whether a recipient (`u:<user>` / `f:<finder participation>`) may get the content; else a notice. */
+  mayHaveContent?: (key: string) => boolean;
 }
 
 function parsePayload(raw: Record<string, unknown>): NotifyPayload | null {
@@ -70,6 +79,17 @@ function parsePayload(raw: Record<string, unknown>): NotifyPayload | null {
       participantId: str(raw.participantId),
       to: str(raw.to) ?? '',
       actorUserId: str(raw.actorUserId),
+    };
+  }
+  if (raw.source === 'embargo' && str(raw.caseId) && (raw.audience === 'official' || raw.audience === 'everyone')) {
+    return {
+      source: 'embargo',
+      caseId: str(raw.caseId)!,
+      audience: raw.audience,
+      actorUserId: str(raw.actorUserId),
+      subject: str(raw.subject) ?? '',
+      notice: str(raw.notice) ?? '',
+      detail: str(raw.detail) ?? '',
     };
   }
   return null;
@@ -159,6 +179,26 @@ async function planFor(db: Db, ctx: Ctx, p: NotifyPayload): Promise<Plan | null>
           '-- ',
           followUp,
         ].join('\n'),
+    };
+  }
+  if (p.source === 'embargo') {
+    const r = await embargoRecipients(db, p.caseId, p.audience, p.actorUserId);
+    if (!r) return null;
+    const notice = { subject: p.subject, text: p.notice };
+    return {
+      caseRow: r.caseRow,
+      subjectType: 'case_state',
+      subjectId: r.caseRow.id,
+      users: r.users,
+      finders: r.finders,
+      notice: () => notice,
+      detail: p.detail,
+      // Finders hear of an embargo alert by a notice only.
+      finderNotice: () => notice,
+      finderDetail: () => '',
+      ...(p.audience === 'everyone'
+        ? { immediate: true, mayHaveContent: (key: string) => key.startsWith('u:') && r.readers.has(key.slice(2)) }
+        : {}),
     };
   }
   const r = await caseStateRecipients(db, p.caseId, p.participantId, p.actorUserId);
@@ -287,13 +327,13 @@ async function contactsOf(db: Db, plan: Plan): Promise<Contact[]> {
 async function prepare(ctx: Ctx, plan: Plan): Promise<Map<string, Prepared>> {
   const out = new Map<string, Prepared>();
   const noticeOnly = await caseNoticeOnly(ctx.db, plan.caseRow.id);
-  let signing: string | null | undefined;
+  let encrypt: ((text: string, key: string) => Promise<string>) | undefined;
   for (const who of await contactsOf(ctx.db, plan)) {
     const kinds = (who.finder ? plan.finders : plan.users).get(who.finder ? who.key.slice(2) : who.userId!) ?? [];
     // The first kind they have not switched off decides (official posts cannot be switched off).
     const kind = kinds.find((k) => who.prefs.kinds[k] !== 'off');
     if (!kind) continue;
-    const digest = who.canDigest && who.prefs.kinds[kind] === 'digest';
+    const digest = who.canDigest && !plan.immediate && who.prefs.kinds[kind] === 'digest';
     const notice = who.finder ? plan.finderNotice(who.finder.trackingId) : plan.notice(kind);
     const prepared: Prepared = {
       userId: who.userId,
@@ -305,11 +345,12 @@ async function prepare(ctx: Ctx, plan: Plan): Promise<Map<string, Prepared>> {
       text: notice.text,
       encrypted: false,
     };
-    if (!digest && who.pgpKey && contentFor(who.prefs, true, noticeOnly) === 'encrypted') {
-      if (signing === undefined) signing = (await currentInstanceKey(ctx.db))?.private_key ?? null;
+    const mayHaveContent = plan.mayHaveContent?.(who.key) ?? true;
+    if (!digest && who.pgpKey && mayHaveContent && contentFor(who.prefs, true, noticeOnly) === 'encrypted') {
+      encrypt ??= await textEncryptor((await currentInstanceKey(ctx.db))?.private_key ?? undefined);
       const detail = who.finder ? plan.finderDetail(who.finder.trackingId) : plan.detail;
       try {
-        prepared.text = await encryptText(detail, who.pgpKey, signing ?? undefined);
+        prepared.text = await encrypt(detail, who.pgpKey);
         prepared.encrypted = true;
       } catch (err) {
         ctx.log.warn({ err, recipient: who.key }, 'could not encrypt the notification; sending the notice only');
@@ -347,6 +388,7 @@ export async function notificationJob(ctx: Ctx, payload: Record<string, unknown>
           ).map((u) => u.id),
     );
     const counts = { mailed: 0, digested: 0, dropped: 0 };
+    const mails: OutgoingMail[] = [];
     for (const [key, m] of prepared) {
       const still = key.startsWith('f:') ? now.finders.get(key.slice(2)) : now.users.get(key.slice(2));
       if (!still?.includes(m.kind) || (m.userId !== null && !enabled.has(m.userId))) {
@@ -382,11 +424,13 @@ export async function notificationJob(ctx: Ctx, payload: Record<string, unknown>
         counts.digested += 1;
         continue;
       }
-      // The case's policy may have changed to notices since the mail was composed.
-      const text = m.encrypted && noticeOnly ? m.notice : m.text;
-      await queueMail(tx, ctx, { to: m.to, subject: m.subject, text, uniqueKey: `${jobKey}:${key}` });
+      // The case's policy may have changed to notices since the mail was composed, or (an alert) the
+      // recipient may no longer read the full case: then the notice only.
+      const text = m.encrypted && (noticeOnly || !(now.mayHaveContent?.(key) ?? true)) ? m.notice : m.text;
+      mails.push({ to: m.to, subject: m.subject, text, uniqueKey: `${jobKey}:${key}`, priority: job.priority });
       counts.mailed += 1;
     }
+    await queueMails(tx, ctx, mails);
     await recordAudit(tx, ctx, {
       action: 'notifications.sent',
       subjectType: 'case',

@@ -3,8 +3,10 @@ import { type Ctx, type Db, inTransaction } from '../app/context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newSecret, sha256 } from '../auth/secrets.ts';
 import { INVITATION_TTL_MS } from '../auth/rules.ts';
+import { recordCaseEvent } from '../cases/events.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { JOB_PRIORITY } from '../jobs/priority.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { authorize } from '../policy/policy.ts';
 import { createUserInTx } from '../users/commands.ts';
@@ -55,7 +57,7 @@ export async function createInvitation(
     .returningAll()
     .executeTakeFirstOrThrow();
   const link = `${ctx.config.baseUrl}/accept-invitation#token=${token}`;
-  await queueMail(tx, ctx, { to: email, ...mail(link, role) });
+  await queueMail(tx, ctx, { to: email, ...mail(link, role), priority: JOB_PRIORITY.urgent });
   return { invitation: present(row), link };
 }
 
@@ -270,19 +272,15 @@ export async function acceptInvitation(
     const forCase = await invitationCase(tx, inv.id);
     if (forCase) {
       // The case timeline shows that the invited organization is now on the platform.
-      await tx
-        .insertInto('case_events')
-        .values({
-          id: newId(),
-          case_id: forCase.id,
-          participant_id: forCase.participant_id,
-          kind: 'invitation_accepted',
-          actor_user_id: userId,
-          actor_label: inv.email,
-          data: JSON.stringify({ orgId: inv.org_id, invitationId: inv.id }),
-          created_at: ctx.now(),
-        })
-        .execute();
+      await recordCaseEvent(
+        tx,
+        ctx,
+        forCase.id,
+        'invitation_accepted',
+        { orgId: inv.org_id, invitationId: inv.id },
+        forCase.participant_id,
+        { userId, label: inv.email },
+      );
     }
     await recordAudit(tx, ctx, {
       action: 'org.invite.accept',

@@ -22,7 +22,13 @@ import { enqueueJob } from '../jobs/queue.ts';
 import { startWorker, type JobHandler } from '../jobs/worker.ts';
 import { MAIL_JOB } from '../mail/outbox.ts';
 import { mailSendHandler } from '../mail/transport.ts';
-import { DIGEST_JOB, DIGEST_SWEEP_JOB, digestJob, digestSweepJob } from '../notifications/commands.ts';
+import {
+  DIGEST_JOB,
+  DIGEST_SWEEP_JOB,
+  digestJob,
+  digestSweepJob,
+  dropExpiredWebhookSecrets,
+} from '../notifications/commands.ts';
 import { webhookDeliveryJob } from '../notifications/delivery.ts';
 import { NOTIFY_JOB, WEBHOOK_JOB } from '../notifications/dispatch.ts';
 import { notificationJob } from '../notifications/send.ts';
@@ -77,6 +83,7 @@ export function jobHandlers(config: Config): Record<string, JobHandler> {
       await pruneRateLimits(ctx.db);
       const now = ctx.now();
       await ctx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      await dropExpiredWebhookSecrets(ctx.db, now); // webhook secrets past a rotation's grace period
       const weekAgo = new Date(now.getTime() - 7 * 86400_000);
       await ctx.db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', weekAgo).execute();
       // PGlite runs no autovacuum: refresh the planner's statistics (which also tell similar-report

@@ -156,4 +156,42 @@ describe.skipIf(!haveChromium('notifications journey'))('notifications journey',
     await vendor.getByTestId('case-changes').getByText('0 changes').waitFor();
     expect(problems.pageErrors).toEqual([]);
   });
+
+  it('rotates the webhook secret: both secrets sign during the grace period, only the new one once revoked', async () => {
+    // A receiver as the README describes it: any comma-separated entry that matches the secret it holds.
+    const accepts = (h: Hit, key: string) => {
+      const mac = createHmac('sha256', key).update(`${String(h.headers['x-accord-timestamp'])}.${h.body}`);
+      return String(h.headers['x-accord-signature'])
+        .split(',')
+        .includes(`sha256=${mac.digest('hex')}`);
+    };
+    await vendor.goto(`${base}/orgs/${orgId}`);
+    const section = vendor.locator('#webhooks');
+    await section.getByRole('button', { name: `Rotate the signing secret of the webhook for ${hookUrl}` }).click();
+    await section.getByLabel('Grace period (hours)').fill('48');
+    await section.getByRole('button', { name: 'Rotate now' }).click();
+    await section.getByText(`New signing secret for ${hookUrl}`).waitFor();
+    const rotated = (await section.getByTestId('webhook-secret').textContent()) ?? '';
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await section.getByRole('button', { name: 'Done' }).click();
+    await section.getByTestId('webhook-previous-secret').waitFor();
+    const ping = async () => {
+      const before = hits.length;
+      await section.getByRole('button', { name: `Send a test event to ${hookUrl}` }).click();
+      await expect.poll(() => hits.length, { timeout: 20_000 }).toBeGreaterThan(before);
+      return hits[hits.length - 1]!;
+    };
+    const during = await ping();
+    expect(accepts(during, secret)).toBe(true);
+    expect(accepts(during, rotated)).toBe(true);
+    vendor.once('dialog', (d) => void d.accept());
+    await section.getByRole('button', { name: `Revoke the old signing secret of the webhook for ${hookUrl}` }).click();
+    await section.getByText(`The old secret of ${hookUrl} no longer signs.`).waitFor();
+    expect(await section.getByTestId('webhook-previous-secret').count()).toBe(0);
+    const after = await ping();
+    expect(accepts(after, rotated)).toBe(true);
+    expect(accepts(after, secret)).toBe(false);
+    expect(problems.pageErrors).toEqual([]);
+  });
 });

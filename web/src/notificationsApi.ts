@@ -64,6 +64,10 @@ export interface Webhook {
   orgId: string;
   url: string;
   secretHint: string;
+  /** Secret rotation: when the secret was last replaced; the old secret's hint and expiry while it still signs. */
+  secretRotatedAt: string | null;
+  previousSecretHint: string | null;
+  previousSecretExpiresAt: string | null;
   eventKinds: string[];
   active: boolean;
   lastStatus: 'pending' | 'delivered' | 'failed' | null;
@@ -128,6 +132,10 @@ export const notificationsApi = {
     request<Webhook>('PATCH', `${hooks(orgId)}/${enc(id)}`, body),
   deleteWebhook: (orgId: string, id: string) => request<undefined>('DELETE', `${hooks(orgId)}/${enc(id)}`),
   pingWebhook: (orgId: string, id: string) => request<{ status: string }>('POST', `${hooks(orgId)}/${enc(id)}/ping`),
+  rotateWebhookSecret: (orgId: string, id: string, graceHours: number) =>
+    request<{ webhook: Webhook; secret: string }>('POST', `${hooks(orgId)}/${enc(id)}/rotate-secret`, { graceHours }),
+  revokePreviousSecret: (orgId: string, id: string) =>
+    request<Webhook>('DELETE', `${hooks(orgId)}/${enc(id)}/previous-secret`),
   deliveries: (orgId: string, id: string) =>
     request<{ items: Delivery[] }>('GET', `${hooks(orgId)}/${enc(id)}/deliveries`),
 };

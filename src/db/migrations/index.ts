@@ -22,6 +22,8 @@ import * as casework from './20261128T080000_casework.ts';
 import * as contactChanges from './20261128T091000_contact_changes.ts';
 import * as cveServices from './20261128T100000_cve_services.ts';
 import * as threadFollows from './20261128T110000_thread_follows.ts';
+import * as jobPriority from './20261128T120000_job_priority.ts';
+import * as webhookSecretRotation from './20261128T121000_webhook_secret_rotation.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +50,6 @@ export const migrations: Record<string, Migration> = {
   '20261128T091000_contact_changes': contactChanges,
   '20261128T100000_cve_services': cveServices,
   '20261128T110000_thread_follows': threadFollows,
+  '20261128T120000_job_priority': jobPriority,
+  '20261128T121000_webhook_secret_rotation': webhookSecretRotation,
 };

@@ -9,7 +9,8 @@ import { type Delivery, notificationsApi, type Webhook } from '../../notificatio
 /**
  * An organization's webhooks, for its admins and staff coordinators: machine notifications of
  * case events the organization may see, signed with HMAC-SHA256. The signing secret is shown once,
- * when the endpoint is registered. Payloads carry ids and a link, never case content.
+ * when the endpoint is registered or its secret rotated (the old secret then keeps signing for the
+ * grace period chosen, unless revoked). Payloads carry ids and a link, never case content.
  */
 export function WebhooksSection({ org }: { org: Org }) {
   const { t } = useTranslation();
@@ -17,9 +18,16 @@ export function WebhooksSection({ org }: { org: Org }) {
   const [hooks, setHooks] = useState<Webhook[] | null>(null);
   const [kinds, setKinds] = useState<string[]>([]);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [created, setCreated] = useState<{ secret: string; url: string } | null>(null);
+  const [created, setCreated] = useState<{
+    secret: string;
+    url: string;
+    /** Set after a rotation: until when the old secret also signs (null: it stopped at once). */
+    rotated?: { until: string | null };
+  } | null>(null);
   const [copied, setCopied] = useState(false);
   const [sent, setSent] = useState<string | null>(null);
+  const [rotating, setRotating] = useState<string | null>(null);
+  const [revoked, setRevoked] = useState<string | null>(null);
   const revealRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
@@ -49,6 +57,18 @@ export function WebhooksSection({ org }: { org: Org }) {
     await notificationsApi.deleteWebhook(org.id, h.id);
     await load();
   });
+  const revokePrevious = useAction(async (h: Webhook) => {
+    setRevoked(null);
+    await notificationsApi.revokePreviousSecret(org.id, h.id);
+    setRevoked(h.url);
+    await load();
+  });
+  const showSecret = async (answer: NonNullable<typeof created>) => {
+    setCreated(answer);
+    setCopied(false);
+    await load();
+    setTimeout(() => revealRef.current?.focus(), 0);
+  };
 
   const copy = (secret: string) => {
     navigator.clipboard.writeText(secret).then(
@@ -63,8 +83,18 @@ export function WebhooksSection({ org }: { org: Org }) {
       <p className="muted">{t('notifications.webhooks.intro')}</p>
       {created && (
         <div className="reveal" tabIndex={-1} ref={revealRef} role="region" aria-labelledby="new-webhook-heading">
-          <h3 id="new-webhook-heading">{t('notifications.webhooks.createdTitle', { url: created.url })}</h3>
-          <p className="warn-text">{t('notifications.webhooks.createdIntro')}</p>
+          <h3 id="new-webhook-heading">
+            {created.rotated
+              ? t('notifications.webhooks.rotatedTitle', { url: created.url })
+              : t('notifications.webhooks.createdTitle', { url: created.url })}
+          </h3>
+          <p className="warn-text">
+            {!created.rotated
+              ? t('notifications.webhooks.createdIntro')
+              : created.rotated.until
+                ? t('notifications.webhooks.rotatedIntro', { date: fmt(created.rotated.until) })
+                : t('notifications.webhooks.rotatedIntroNow')}
+          </p>
           <div className="token-row">
             <code className="secret" data-testid="webhook-secret">
               {created.secret}
@@ -81,9 +111,10 @@ export function WebhooksSection({ org }: { org: Org }) {
           </div>
         </div>
       )}
-      <ErrorAlert error={loadError ?? toggle.error ?? ping.error ?? remove.error} />
+      <ErrorAlert error={loadError ?? toggle.error ?? ping.error ?? remove.error ?? revokePrevious.error} />
       <div aria-live="polite">
         {sent && <p className="alert alert-ok">{t('notifications.webhooks.pingSent', { url: sent })}</p>}
+        {revoked && <p className="alert alert-ok">{t('notifications.webhooks.revokedPrevious', { url: revoked })}</p>}
       </div>
       {hooks && hooks.length === 0 && <p className="muted">{t('notifications.webhooks.none')}</p>}
       {hooks && hooks.length > 0 && (
@@ -110,6 +141,14 @@ export function WebhooksSection({ org }: { org: Org }) {
                     {' · '}
                     {fmt(h.createdAt)}
                   </div>
+                  {h.previousSecretHint && h.previousSecretExpiresAt && (
+                    <div className="small warn-text" data-testid="webhook-previous-secret">
+                      {t('notifications.webhooks.previousSecret', {
+                        hint: h.previousSecretHint,
+                        date: fmt(h.previousSecretExpiresAt),
+                      })}
+                    </div>
+                  )}
                 </div>
                 <div className="cell-actions">
                   <button
@@ -136,6 +175,31 @@ export function WebhooksSection({ org }: { org: Org }) {
                   </button>
                   <button
                     type="button"
+                    className="btn btn-small"
+                    disabled={h.previousSecretExpiresAt !== null}
+                    title={h.previousSecretExpiresAt !== null ? t('notifications.webhooks.rotateBlocked') : undefined}
+                    aria-expanded={rotating === h.id}
+                    aria-label={t('notifications.webhooks.rotateNamed', { url: h.url })}
+                    onClick={() => setRotating((r) => (r === h.id ? null : h.id))}
+                  >
+                    {t('notifications.webhooks.rotate')}
+                  </button>
+                  {h.previousSecretExpiresAt && (
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      disabled={revokePrevious.busy}
+                      aria-label={t('notifications.webhooks.revokePreviousNamed', { url: h.url })}
+                      onClick={() => {
+                        if (window.confirm(t('notifications.webhooks.revokePreviousConfirm', { url: h.url })))
+                          void revokePrevious.run(h);
+                      }}
+                    >
+                      {t('notifications.webhooks.revokePrevious')}
+                    </button>
+                  )}
+                  <button
+                    type="button"
                     className="btn btn-small btn-danger"
                     disabled={remove.busy}
                     aria-label={t('notifications.webhooks.removeNamed', { url: h.url })}
@@ -147,21 +211,23 @@ export function WebhooksSection({ org }: { org: Org }) {
                   </button>
                 </div>
               </div>
+              {rotating === h.id && (
+                <RotateSecretForm
+                  orgId={org.id}
+                  hook={h}
+                  onCancel={() => setRotating(null)}
+                  onRotated={async (answer) => {
+                    setRotating(null);
+                    await showSecret(answer);
+                  }}
+                />
+              )}
               <DeliveryLog orgId={org.id} hook={h} />
             </li>
           ))}
         </ul>
       )}
-      <NewWebhookForm
-        orgId={org.id}
-        kinds={kinds}
-        onCreated={async (answer) => {
-          setCreated(answer);
-          setCopied(false);
-          await load();
-          setTimeout(() => revealRef.current?.focus(), 0);
-        }}
-      />
+      <NewWebhookForm orgId={org.id} kinds={kinds} onCreated={showSecret} />
     </section>
   );
 }
@@ -221,6 +287,57 @@ function NewWebhookForm({
       </fieldset>
       <div className="actions">
         <Submit busy={create.busy}>{t('notifications.webhooks.create')}</Submit>
+      </div>
+    </form>
+  );
+}
+
+/** Rotating one endpoint's secret: the grace period during which the old secret also signs. */
+function RotateSecretForm({
+  orgId,
+  hook,
+  onCancel,
+  onRotated,
+}: {
+  orgId: string;
+  hook: Webhook;
+  onCancel: () => void;
+  onRotated: (answer: { secret: string; url: string; rotated: { until: string | null } }) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [hours, setHours] = useState('24');
+  const rotate = useAction(async () => {
+    const answer = await notificationsApi.rotateWebhookSecret(orgId, hook.id, Number(hours));
+    await onRotated({
+      secret: answer.secret,
+      url: answer.webhook.url,
+      rotated: { until: answer.webhook.previousSecretExpiresAt },
+    });
+  });
+  const id = `rotate-${hook.id}`;
+  return (
+    <form onSubmit={submitting(rotate.run)} noValidate className="inline-form" aria-labelledby={`${id}-heading`}>
+      <h3 id={`${id}-heading`}>{t('notifications.webhooks.rotateTitle', { url: hook.url })}</h3>
+      <ErrorAlert error={rotate.error} />
+      <Field
+        id={`${id}-grace`}
+        label={t('notifications.webhooks.graceHours')}
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={168}
+        step={1}
+        required
+        hint={t('notifications.webhooks.graceHint')}
+        value={hours}
+        onChange={(e) => setHours(e.target.value)}
+        error={errorFor(rotate.error, 'graceHours')}
+      />
+      <div className="actions">
+        <Submit busy={rotate.busy}>{t('notifications.webhooks.rotateSubmit')}</Submit>
+        <button type="button" className="btn" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );
