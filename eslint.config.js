@@ -61,6 +61,7 @@ export default tseslint.config(
       'src/identifiers/**',
       'src/markdown/**',
       'src/formats/**',
+      'src/versions/**',
       'src/reports/sla.ts',
     ],
     ignores: ['**/*.test.ts', 'src/vultron/spec.fixture.ts'],

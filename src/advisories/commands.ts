@@ -69,6 +69,7 @@ export async function caseMaterial(db: Tx | Ctx['db'], caseId: string): Promise<
       's.justification',
       's.statement',
       's.fixed_versions',
+      's.affected_range',
       's.refs',
       'o.name as vendor',
     ])
@@ -105,6 +106,7 @@ export async function caseMaterial(db: Tx | Ctx['db'], caseId: string): Promise<
       justification: s.justification,
       statement: s.statement,
       fixedVersions: s.fixed_versions,
+      affectedRange: s.affected_range,
       refs: s.refs,
     })),
     credits: reports.map((r) => {
@@ -118,6 +120,8 @@ export interface CreateAdvisoryInput {
   caseId?: string | undefined;
   tlp?: string | undefined;
   content?: unknown;
+  /** An upstream document this draft was imported from (src/advisories/import): audited as advisory.import. */
+  importedFrom?: { format: string; source: string; unmapped: number } | undefined;
 }
 
 /**
@@ -172,10 +176,10 @@ export async function createAdvisory(ctx: Ctx, input: CreateAdvisoryInput): Prom
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordAudit(tx, ctx, {
-      action: 'advisory.create',
+      action: input.importedFrom ? 'advisory.import' : 'advisory.create',
       subjectType: 'advisory',
       subjectId: row.id,
-      summary: { trackingId: row.tracking_id, caseId, tlp },
+      summary: { trackingId: row.tracking_id, caseId, tlp, ...(input.importedFrom ?? {}) },
     });
     return row;
   });

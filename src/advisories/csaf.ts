@@ -1,5 +1,6 @@
 import { parseCvss } from '../scores/cvss.ts';
 import { lookupCwe } from '../scores/cwe.ts';
+import { isVersRange } from '../versions/vers.ts';
 import {
   draftVersionOf,
   versionOf,
@@ -45,7 +46,10 @@ function references(refs: readonly AdvisoryReference[]): Json[] {
   return refs.map((r) => ({ category: r.category, summary: r.summary || r.url, url: r.url }));
 }
 
-/** vendor → product_name → product_version (or a version range `vers:all/*` beside versioned siblings). */
+/**
+ * vendor → product_name → product_version, or product_version_range for a version that is a vers range (the
+ * affected range of a vendor's statement) and `vers:all/*` for the product as a whole beside versioned siblings.
+ */
 function productTree(products: readonly AdvisoryProduct[]): Json {
   const vendors = new Map<string, Map<string, AdvisoryProduct[]>>();
   for (const p of products) {
@@ -76,8 +80,8 @@ function productTree(products: readonly AdvisoryProduct[]): Json {
           category: 'product_name',
           name,
           branches: list.map((p) =>
-            p.version === ''
-              ? { category: 'product_version_range', name: 'vers:all/*', product: leaf(p) }
+            p.version === '' || isVersRange(p.version)
+              ? { category: 'product_version_range', name: p.version || 'vers:all/*', product: leaf(p) }
               : { category: 'product_version', name: p.version, product: leaf(p) },
           ),
         };

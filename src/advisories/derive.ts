@@ -27,6 +27,8 @@ export interface CaseMaterial {
     justification: string | null;
     statement: string;
     fixedVersions: string;
+    /** The affected versions as a canonical vers range, or null (the product as a whole). */
+    affectedRange?: string | null;
     refs: string[];
   }[];
   credits: { mode: string; value: string | null }[];
@@ -65,10 +67,25 @@ export function deriveContent(m: CaseMaterial, publisher: AdvisoryPublisher): Re
     for (const s of m.statuses.filter((x) => x.vulnerabilityId === v.id)) {
       const status = caseStatus[s.status] ?? null;
       if (!status) continue;
-      // "fixed" names the versions that carry the fix; the others concern the product as a whole.
-      const version = status === 'fixed' ? s.fixedVersions : '';
+      // "fixed" names the versions that carry the fix; the others concern the product as a whole, or the versions
+      // of its affected range (a vers, exported as a CSAF product_version_range and OSV ranges).
+      const range = s.affectedRange ?? null;
+      const version = status === 'fixed' ? s.fixedVersions : (range ?? '');
       const id = productId(s.vendor, s.product, version);
       if (statuses.some((x) => x.productId === id)) continue;
+      if (status === 'fixed' && range) {
+        // The versions a fix replaces were affected: the range is known_affected, with the fix as its remedy.
+        const rangeId = productId(s.vendor, s.product, range);
+        if (!statuses.some((x) => x.productId === rangeId)) {
+          statuses.push({ productId: rangeId, status: 'known_affected', justification: null, statement: s.statement });
+          remediations.push({
+            category: 'vendor_fix',
+            details: [`Update to ${s.fixedVersions}.`, s.statement].filter(Boolean).join(' '),
+            url: s.refs.find((r) => /^https?:\/\//.test(r)) ?? null,
+            productIds: [rangeId],
+          });
+        }
+      }
       statuses.push({
         productId: id,
         status,

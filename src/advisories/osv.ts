@@ -1,5 +1,7 @@
 import { parsePurl } from '../identifiers/index.ts';
 import { parseCvss } from '../scores/cvss.ts';
+import { versToOsv, type OsvRange } from '../versions/osv.ts';
+import { VersError, checkVers, isVersRange } from '../versions/vers.ts';
 import type { AdvisoryDocument, AdvisoryVulnerability } from './rules.ts';
 
 /**
@@ -57,7 +59,7 @@ export function osvId(doc: AdvisoryDocument, v: AdvisoryVulnerability): string {
 export function toOsv(doc: AdvisoryDocument, v: AdvisoryVulnerability): Json {
   const c = doc.content;
   const byId = new Map(c.products.map((p) => [p.id, p]));
-  const affected = new Map<string, Json & { versions: string[]; events: Json[] }>();
+  const affected = new Map<string, Json & { versions: string[]; events: Json[]; ranges: OsvRange[] }>();
   const unmapped: string[] = [];
   for (const s of v.statuses) {
     if (s.status !== 'known_affected' && s.status !== 'fixed') continue;
@@ -69,9 +71,19 @@ export function toOsv(doc: AdvisoryDocument, v: AdvisoryVulnerability): Json {
       continue;
     }
     const key = `${pkg.ecosystem}\u0000${pkg.name}`;
-    const entry = affected.get(key) ?? { package: pkg, versions: [], events: [] };
+    const entry = affected.get(key) ?? { package: pkg, versions: [], events: [], ranges: [] };
     affected.set(key, entry);
-    if (s.status === 'fixed' && p.version) entry.events.push({ fixed: p.version });
+    if (s.status === 'known_affected' && isVersRange(p.version)) {
+      // An affected range (vers): its events, SEMVER for npm/semver and ECOSYSTEM otherwise.
+      try {
+        const osv = versToOsv(checkVers(p.version));
+        entry.ranges.push(...osv.ranges);
+        entry.versions.push(...osv.versions);
+      } catch (e) {
+        if (!(e instanceof VersError)) throw e;
+        unmapped.push(`${[p.vendor, p.name, p.version].join(' ')}: ${e.message}`);
+      }
+    } else if (s.status === 'fixed' && p.version) entry.events.push({ fixed: p.version });
     else if (s.status === 'known_affected' && p.version) entry.versions.push(p.version);
     else if (s.status === 'known_affected') entry.events.push({ introduced: '0' });
   }
@@ -90,13 +102,18 @@ export function toOsv(doc: AdvisoryDocument, v: AdvisoryVulnerability): Json {
     if (r?.ok) severity.push({ type: r.version === '4.0' ? 'CVSS_V4' : 'CVSS_V3', score: r.vector });
   }
   if (severity.length > 0) out.severity = severity;
-  out.affected = [...affected.values()].map(({ versions, events, ...rest }) => {
+  out.affected = [...affected.values()].map(({ versions, events, ranges, ...rest }) => {
     const a: Json = { ...rest };
-    if (versions.length > 0) a.versions = versions;
-    if (events.length > 0) {
-      const hasIntroduced = events.some((e) => 'introduced' in e);
-      a.ranges = [{ type: 'ECOSYSTEM', events: hasIntroduced ? events : [{ introduced: '0' }, ...events] }];
+    if (versions.length > 0) a.versions = [...new Set(versions)];
+    // A fixed version the affected range already ends at says nothing more.
+    const ended = new Set(ranges.flatMap((r) => r.events.flatMap((e) => ('fixed' in e ? [e.fixed] : []))));
+    const remaining = events.filter((e) => !('fixed' in e) || !ended.has(String(e.fixed)));
+    const all: Json[] = ranges.map((r) => ({ type: r.type, events: r.events }));
+    if (remaining.length > 0) {
+      const hasIntroduced = remaining.some((e) => 'introduced' in e);
+      all.push({ type: 'ECOSYSTEM', events: hasIntroduced ? remaining : [{ introduced: '0' }, ...remaining] });
     }
+    if (all.length > 0) a.ranges = all;
     return a;
   });
   const refs: Json[] = [{ type: 'ADVISORY', url: doc.selfUrl }];

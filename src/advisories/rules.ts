@@ -2,6 +2,7 @@ import { validateProductIdentifier } from '../identifiers/index.ts';
 import { invalidFields, type FieldProblem } from '../reports/rules.ts';
 import { parseCvss } from '../scores/cvss.ts';
 import { validateCwe } from '../scores/cwe.ts';
+import { VersError, canonicalVers, isVersRange } from '../versions/vers.ts';
 
 /**
  * Advisories, pure: the document model the editor changes and every converter reads, its checks
@@ -206,6 +207,23 @@ function text(problems: FieldProblem[], field: string, value: unknown, opts: { m
   return v;
 }
 
+/** A product's version: one version (at most 200 characters), or a vers range, kept in canonical form. */
+function productVersion(problems: FieldProblem[], field: string, value: unknown): string {
+  const v = str(value);
+  if (!isVersRange(v)) return text(problems, field, v, { max: 200 });
+  if (v.length > 2000) {
+    problems.push({ field, message: 'a version range has at most 2,000 characters' });
+    return v;
+  }
+  try {
+    return canonicalVers(v);
+  } catch (e) {
+    if (!(e instanceof VersError)) throw e;
+    problems.push({ field, message: e.message });
+    return v;
+  }
+}
+
 function url(problems: FieldProblem[], field: string, value: unknown, required: boolean): string | null {
   const v = str(value);
   if (v === '') {
@@ -317,7 +335,7 @@ export function checkContent(input: unknown): AdvisoryContent {
       id,
       vendor: text(problems, `${f}.vendor`, q.vendor, { min: 1, max: 200 }),
       name: text(problems, `${f}.name`, q.name, { min: 1, max: 200 }),
-      version: text(problems, `${f}.version`, q.version, { max: 200 }),
+      version: productVersion(problems, `${f}.version`, q.version),
       purl: ident('purl'),
       cpe: ident('cpe'),
     };

@@ -679,6 +679,7 @@ export async function setVendorStatus(
         justification: checked.justification,
         statement: checked.statement,
         fixed_versions: checked.fixedVersions,
+        affected_range: checked.affectedRange,
         refs: JSON.stringify(checked.references),
         vendor_tracking_id: checked.vendorTrackingId,
         may_share: checked.mayShare,
@@ -694,6 +695,7 @@ export async function setVendorStatus(
           justification: checked.justification,
           statement: checked.statement,
           fixed_versions: checked.fixedVersions,
+          affected_range: checked.affectedRange,
           refs: JSON.stringify(checked.references),
           vendor_tracking_id: checked.vendorTrackingId,
           may_share: checked.mayShare,
@@ -715,6 +717,7 @@ export async function setVendorStatus(
         justification: row.justification,
         statement: row.statement,
         fixed_versions: row.fixed_versions,
+        affected_range: row.affected_range,
         changed_by: actorId(ctx.actor),
         changed_at: now,
       })

@@ -401,6 +401,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
           justification: Type.Optional(Type.Union(vexJustifications.map((x) => Type.Literal(x)))),
           statement: Type.Optional(Text(20_000)),
           fixedVersions: Type.Optional(Text(2000)),
+          affectedRange: Type.Optional(Type.Union([Text(2000), Type.Null()])),
           references: Type.Optional(Type.Array(Text(2000), { maxItems: 50 })),
           vendorTrackingId: Type.Optional(Text(200)),
           mayShare: Type.Optional(Type.Boolean()),
@@ -411,7 +412,13 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       requireAuth(request);
       const s = await setVendorStatus(ctxOf(services, request), request.params.ref, request.body);
-      return { id: s.id, status: s.status, product: s.product, updatedAt: s.updated_at.toISOString() };
+      return {
+        id: s.id,
+        status: s.status,
+        product: s.product,
+        affectedRange: s.affected_range,
+        updatedAt: s.updated_at.toISOString(),
+      };
     },
   );
 
@@ -445,6 +452,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
           'justification',
           'statement',
           'fixed_versions',
+          'affected_range',
           'refs',
           'vendor_tracking_id',
           'may_share',
@@ -506,6 +514,7 @@ export function caseRoutes(app: FastifyInstance, services: Services): void {
               justification: s.justification,
               statement: s.statement,
               fixedVersions: s.fixed_versions,
+              affectedRange: s.affected_range,
               references: s.refs,
               vendorTrackingId: s.vendor_tracking_id,
               mayShare: s.may_share,

@@ -2,6 +2,8 @@ import type { Actor } from '../policy/actor.ts';
 import { invalidFields, type FieldProblem } from '../reports/rules.ts';
 import { parseCvss } from '../scores/cvss.ts';
 import { validateCwe } from '../scores/cwe.ts';
+import { schemeOf } from '../versions/schemes.ts';
+import { VersError, checkVers, formatVers, versContains } from '../versions/vers.ts';
 
 /**
  * Cases, pure: input checks, Vultron participant roles and start states, the vendor status
@@ -136,6 +138,8 @@ export interface StatusInput {
   justification?: string | undefined;
   statement?: string | undefined;
   fixedVersions?: string | undefined;
+  /** The affected versions of the product as a vers range (any order and spacing; stored canonical). */
+  affectedRange?: string | null | undefined;
   references?: string[] | undefined;
   vendorTrackingId?: string | undefined;
   mayShare?: boolean | undefined;
@@ -166,6 +170,7 @@ export function checkStatus(input: StatusInput) {
   if (status === 'fixed' && fixedVersions.length === 0) {
     problems.push({ field: 'fixedVersions', message: '"fixed" needs the fixed versions' });
   }
+  const affectedRange = checkAffectedRange(problems, status, input.affectedRange, fixedVersions);
   const references = (input.references ?? []).map((r) => r.trim()).filter(Boolean);
   references.forEach((r, i) => {
     if (!/^https?:\/\/\S+$/.test(r)) problems.push({ field: `references[${i}]`, message: 'use an http(s) address' });
@@ -177,10 +182,65 @@ export function checkStatus(input: StatusInput) {
     justification,
     statement,
     fixedVersions,
+    affectedRange,
     references,
     vendorTrackingId: input.vendorTrackingId?.trim() || null,
     mayShare: input.mayShare ?? false,
   };
+}
+
+/** Fixed versions as written in a statement: separated by commas, semicolons or whitespace. */
+export const splitFixedVersions = (text: string): string[] => text.split(/[,;\s]+/).filter(Boolean);
+
+/**
+ * The affected range of a statement, canonical (null when none): a valid vers of a supported scheme; none on "not
+ * affected"; and for "fixed", every fixed version a version of that scheme and outside the range it fixes.
+ */
+function checkAffectedRange(
+  problems: FieldProblem[],
+  status: VendorStatus,
+  input: string | null | undefined,
+  fixedVersions: string,
+): string | null {
+  const text = input?.trim();
+  if (!text) return null;
+  if (text.length > 2000) {
+    problems.push({ field: 'affectedRange', message: 'at most 2,000 characters' });
+    return null;
+  }
+  let range;
+  try {
+    range = checkVers(text);
+  } catch (e) {
+    if (!(e instanceof VersError)) throw e;
+    problems.push({ field: 'affectedRange', message: e.message });
+    return null;
+  }
+  const canonical = formatVers(range);
+  if (status === 'not_affected') {
+    problems.push({
+      field: 'affectedRange',
+      message: '"not affected" has no affected range: remove the range or choose another status',
+    });
+  }
+  if (status === 'fixed') {
+    const scheme = schemeOf(range.scheme)!;
+    for (const version of splitFixedVersions(fixedVersions)) {
+      const why = scheme.invalid(version);
+      if (why !== null) {
+        problems.push({
+          field: 'fixedVersions',
+          message: `fixed version "${version}" is ${why} (the affected range uses ${range.scheme}); with an affected range, list the fixed versions separated by commas`,
+        });
+      } else if (versContains(range, version)) {
+        problems.push({
+          field: 'fixedVersions',
+          message: `fixed version "${version}" is inside the affected range ${canonical}: a version that fixes the vulnerability cannot be affected by it; correct the range or the fixed versions`,
+        });
+      }
+    }
+  }
+  return canonical;
 }
 
 /**

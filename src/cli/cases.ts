@@ -150,6 +150,7 @@ async function caseDetail(ctx: Ctx, c: CaseRow) {
         justification: s.justification,
         statement: s.statement,
         fixedVersions: s.fixed_versions,
+        affectedRange: s.affected_range,
         mayShare: s.may_share,
         approved: s.approved_at !== null,
         updatedAt: s.updated_at.toISOString(),
@@ -289,6 +290,7 @@ export function registerCaseCommands(program: Command, withInstance: WithInstanc
       new Option('--justification <reason>', 'OpenVEX justification for not_affected').choices([...vexJustifications]),
     )
     .option('--fixed-versions <versions>', 'the fixed versions (needed for fixed)')
+    .option('--affected-range <vers>', 'the affected versions as a vers range, e.g. "vers:npm/>=1.0.0|<1.4.2"')
     .option('--reference <url...>', 'references (http or https)')
     .option('--tracking-id <id>', "the vendor's own tracking id")
     .option('--may-share', 'the vendor allows sharing the statement with the other participants before publication')
@@ -304,6 +306,7 @@ export function registerCaseCommands(program: Command, withInstance: WithInstanc
           statement?: string;
           justification?: string;
           fixedVersions?: string;
+          affectedRange?: string;
           reference?: string[];
           trackingId?: string;
           mayShare?: boolean;
@@ -328,6 +331,7 @@ export function registerCaseCommands(program: Command, withInstance: WithInstanc
             statement: o.statement,
             justification: o.justification,
             fixedVersions: o.fixedVersions,
+            affectedRange: o.affectedRange,
             references: o.reference,
             vendorTrackingId: o.trackingId,
             mayShare: o.mayShare ?? false,

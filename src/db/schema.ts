@@ -364,6 +364,8 @@ export interface VendorStatusesTable {
   justification: string | null;
   statement: string;
   fixed_versions: string;
+  /** The affected versions as a canonical vers range (src/versions/), or null. */
+  affected_range: Generated<string | null>;
   refs: Json<string[]>;
   vendor_tracking_id: string | null;
   may_share: boolean;
@@ -382,6 +384,7 @@ export interface VendorStatusHistoryTable {
   justification: string | null;
   statement: string;
   fixed_versions: string;
+  affected_range: Generated<string | null>;
   changed_by: string | null;
   changed_at: Timestamp;
 }
@@ -558,6 +561,7 @@ export interface WebhooksTable {
   secret: string;
   /** The first characters, so admins can tell secrets apart. */
   secret_hint: string;
+  /** Secret rotation: the replaced secret, valid (deliveries signed with both) until it expires. */
   previous_secret: string | null;
   previous_secret_hint: string | null;
   previous_secret_expires_at: Timestamp | null;

@@ -849,6 +849,13 @@ describe('access control on every endpoint', () => {
     ],
     ['check advisory content', 'POST', '/api/v1/advisories/check', { content: {} }, { anon: 401, vendor: 403 }],
     [
+      'import an advisory as a standalone draft',
+      'POST',
+      '/api/v1/advisories/imports',
+      { document: { id: 'OSV-2026-1', modified: '2026-11-28T00:00:00Z' }, dryRun: true },
+      { anon: 401, outsider: 403, vendor: 403, viewer: 403 },
+    ],
+    [
       'read an advisory',
       'GET',
       `/api/v1/advisories/${advisory.id}`,

@@ -101,6 +101,8 @@ export interface StatusCell {
   justification: string | null;
   statement: string;
   fixedVersions: string;
+  /** Canonical vers, e.g. vers:npm/>=1.0.0|<1.4.2; null when not given. */
+  affectedRange: string | null;
   references: string[];
   vendorTrackingId: string | null;
   mayShare: boolean;
@@ -130,6 +132,8 @@ export interface StatusInput {
   justification?: string;
   statement?: string;
   fixedVersions?: string;
+  /** The affected versions as a vers range; null removes it. */
+  affectedRange?: string | null;
   references?: string[];
   vendorTrackingId?: string;
   mayShare?: boolean;

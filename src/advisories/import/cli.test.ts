@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../../../tests/support/cli.ts';
 import { testEngine } from '../../../tests/support/engine.ts';
 import { silentLog } from '../../../tests/support/factories.ts';
 import { addParticipant, openCase } from '../../cases/commands.ts';
-import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createOrg } from '../../orgs/commands.ts';
 import { systemActor } from '../../policy/actor.ts';
@@ -23,29 +23,6 @@ describe.skipIf(testEngine() !== 'embedded')('accord advisory import', { timeout
     process.env = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-      err += String(s);
-      return true;
-    });
-    process.exitCode = 0;
-    try {
-      await main(['node', 'accord', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { out, err, code };
-  }
 
   it('imports a file into a case (dry run first), and refuses an invalid one with every finding', async () => {
     process.env.ACCORD_DATA_DIR = path.join(dir, 'data');
@@ -100,5 +77,23 @@ describe.skipIf(testEngine() !== 'embedded')('accord advisory import', { timeout
     });
     const missing = await run(['advisory', 'import', caseRef, path.join(dir, 'nothing.json')]);
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('no such file') });
+  });
+
+  it('imports a file without a case as a standalone draft advisory', async () => {
+    const file = path.join(dir, 'standalone.json');
+    fs.writeFileSync(file, JSON.stringify(toCsaf(sampleAdvisory())));
+    const dry = await run(['advisory', 'import', file, '--dry-run']);
+    expect(dry).toMatchObject({ code: 0, err: '' });
+    expect(dry.out).toContain('CSAF document ADV-2026-0001 (Example PSIRT) (CSAF 2.0): dry run, nothing was created');
+    expect(dry.out).toContain('  VULN-1 CVE-2026-10001 Stored XSS in ticket comments');
+    expect(dry.out).toContain('  CSAFPID-0003 Globex Helpdesk Mobile');
+    const applied = await run(['advisory', 'import', file, '--tlp', 'GREEN', '--json']);
+    expect(applied.code).toBe(0);
+    const report = JSON.parse(applied.out) as Json;
+    expect(report).toMatchObject({ dryRun: false, advisory: { tlp: 'GREEN' }, unmapped: [] });
+    expect(report.advisory.trackingId).toMatch(/-SA-\d{4}-\d{4}$/);
+    expect(report.products).toHaveLength(4);
+    const wrong = await run(['advisory', 'import', 'CASE-2026-0001', file, '--tlp', 'GREEN']);
+    expect(wrong).toMatchObject({ code: 1, err: expect.stringContaining('--tlp is for a standalone draft') });
   });
 });

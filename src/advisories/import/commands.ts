@@ -16,10 +16,13 @@ import {
 } from '../../formats/validate.ts';
 import { notifyStatusChange } from '../../notifications/events.ts';
 import { actorId } from '../../policy/actor.ts';
-import { authorize } from '../../policy/policy.ts';
+import { authorize, can } from '../../policy/policy.ts';
+import { createAdvisory, defaultPublisher } from '../commands.ts';
+import { advisoryTlps, checkContent, type AdvisoryProduct, type AdvisoryTlp } from '../rules.ts';
 import { fromCsaf } from './csaf.ts';
 import { fromCve } from './cve.ts';
 import { fromOsv } from './osv.ts';
+import { standaloneDraft, type StandaloneStatus } from './standalone.ts';
 import {
   isObj,
   resolvePlan,
@@ -266,19 +269,32 @@ export async function importIntoCase(ctx: Ctx, ref: string, input: ImportInput):
         continue;
       }
       const vulnerabilityId = idOf.get(s.vulnerability) ?? null;
+      const input = {
+        status: s.status,
+        justification: s.justification ?? undefined,
+        statement: s.statement,
+        fixedVersions: s.fixedVersions,
+        references: s.refs,
+      };
       let checked: ReturnType<typeof checkStatus>;
       try {
-        checked = checkStatus({
-          status: s.status,
-          justification: s.justification ?? undefined,
-          statement: s.statement,
-          fixedVersions: s.fixedVersions,
-          references: s.refs,
-        });
+        checked = checkStatus({ ...input, affectedRange: s.affectedRange });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        for (const path of s.sources) unmapped.push({ path, reason: `the status is not accepted: ${err.message}` });
-        continue;
+        try {
+          // The range is what the vendor's own check refused (e.g. fixed versions given as text): keep the
+          // status without it and say so, rather than losing the status.
+          if (s.affectedRange === null) throw err;
+          checked = checkStatus(input);
+          for (const path of s.sources) {
+            unmapped.push({ path, reason: `the affected range ${s.affectedRange} was left out: ${err.message}` });
+          }
+        } catch (second) {
+          if (!(second instanceof AppError)) throw second;
+          for (const path of s.sources)
+            unmapped.push({ path, reason: `the status is not accepted: ${second.message}` });
+          continue;
+        }
       }
       // The matrix names products as the vendor did before: a product matches without regard to case.
       const before = current.find(
@@ -294,6 +310,7 @@ export async function importIntoCase(ctx: Ctx, ref: string, input: ImportInput):
         before.justification === checked.justification &&
         before.statement === checked.statement &&
         before.fixed_versions === checked.fixedVersions &&
+        before.affected_range === checked.affectedRange &&
         sameRefs(before.refs, checked.references);
       const action: ImportedStatus['action'] = before === undefined ? 'created' : unchanged ? 'unchanged' : 'changed';
       statuses.push({ ...s, product, vulnerabilityId, action });
@@ -304,6 +321,7 @@ export async function importIntoCase(ctx: Ctx, ref: string, input: ImportInput):
         justification: checked.justification,
         statement: checked.statement,
         fixed_versions: checked.fixedVersions,
+        affected_range: checked.affectedRange,
         refs: JSON.stringify(checked.references),
         approved_at: null,
         approved_by: null,
@@ -341,6 +359,7 @@ export async function importIntoCase(ctx: Ctx, ref: string, input: ImportInput):
           justification: row.justification,
           statement: row.statement,
           fixed_versions: row.fixed_versions,
+          affected_range: row.affected_range,
           changed_by: actorId(ctx.actor),
           changed_at: now,
         })
@@ -393,4 +412,75 @@ export async function importIntoCase(ctx: Ctx, ref: string, input: ImportInput):
     const c = await tx.selectFrom('cases').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
     return run(tx, c, tx);
   });
+}
+
+export interface StandaloneImportInput extends ImportInput {
+  /** The draft's distribution; by default the document's own (CSAF TLP label), else AMBER. */
+  tlp?: string | undefined;
+}
+
+export interface StandaloneImportResult {
+  dryRun: boolean;
+  format: DocumentKind;
+  source: { id: string; title: string; label: string };
+  /** The draft advisory (trackingId and id null in a dry run). */
+  advisory: { id: string | null; trackingId: string | null; title: string; tlp: AdvisoryTlp };
+  vulnerabilities: ImportedVulnerability[];
+  products: AdvisoryProduct[];
+  statuses: StandaloneStatus[];
+  unmapped: Unmapped[];
+  warnings: Finding[];
+}
+
+/**
+ * Imports an upstream advisory (CSAF 2.0, CVE JSON 5, OSV) as a new standalone draft advisory: a
+ * PSIRT re-publishing or adopting a supplier's advisory without a case. Validated and mapped like an
+ * import into a case (an invalid document is refused with the validator's findings), then turned
+ * into advisory content (./standalone.ts) that must pass the editor's checks; the draft is created
+ * (audited as advisory.import) and goes through review and approval like any other. A dry run
+ * answers the same report and creates nothing.
+ */
+export async function importStandaloneAdvisory(
+  ctx: Ctx,
+  input: StandaloneImportInput,
+): Promise<StandaloneImportResult> {
+  if (ctx.actor.kind === 'anonymous') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: this needs an account');
+  const draft = { type: 'advisory', id: 'new', authorId: actorId(ctx.actor), submittedBy: null } as const;
+  if (!can(ctx.actor, 'advisory:edit', draft)) {
+    throw new AppError('ERR_FORBIDDEN', 'advisories are written by staff (admin, coordinator or analyst)', {
+      action: 'advisory:edit',
+    });
+  }
+  if (input.tlp !== undefined && !(advisoryTlps as readonly string[]).includes(input.tlp)) {
+    throw validation(`tlp: use one of ${advisoryTlps.join(', ')}`, { field: 'tlp' });
+  }
+  const { doc, warnings } = await mapImportDocument(input.document);
+  const mapped = standaloneDraft(doc, input.document as Record<string, unknown>, defaultPublisher(ctx, 'vendor'));
+  // What the editor would refuse is refused here too, naming the field (none is expected).
+  const content = checkContent(mapped.content);
+  const tlp = (input.tlp as AdvisoryTlp | undefined) ?? mapped.tlp ?? 'AMBER';
+  const report = (row: { id: string; tracking_id: string } | null): StandaloneImportResult => ({
+    dryRun: row === null,
+    format: doc.kind,
+    source: { id: doc.sourceId, title: doc.title, label: doc.sourceLabel },
+    advisory: { id: row?.id ?? null, trackingId: row?.tracking_id ?? null, title: content.title, tlp },
+    vulnerabilities: content.vulnerabilities.map((v) => ({
+      key: v.id,
+      cveId: v.cve,
+      title: v.title,
+      action: 'created',
+      id: row ? v.id : null,
+    })),
+    products: content.products,
+    statuses: mapped.statuses,
+    unmapped: mapped.unmapped,
+    warnings,
+  });
+  if (input.dryRun === true) return report(null);
+  const row = await createAdvisory(ctx, {
+    tlp,
+    content,
+    importedFrom: { format: doc.kind, source: doc.sourceId, unmapped: mapped.unmapped.length },
+  });
+  return report(row);
 }

@@ -16,6 +16,7 @@ import {
   type Justification,
   type Unmapped,
 } from './rules.ts';
+import { VersError, canonicalVers, isVersRange } from '../../versions/vers.ts';
 
 /**
  * CSAF 2.0 → import document, pure. The product tree gives the products: the nearest `vendor`
@@ -149,6 +150,19 @@ export function fromCsaf(doc: Json): ImportDocument {
     });
   });
   const productIds = new Set(products.map((p) => p.id));
+  // A product_version_range in vers (other than every version) is the statement's affected range; one we cannot
+  // read is reported, and the product stays with its range as its version.
+  const affectedRangeOf = (id: string, path: string): string | null => {
+    const version = products.find((p) => p.id === id)?.version ?? '';
+    if (!isVersRange(version)) return null;
+    try {
+      return canonicalVers(version);
+    } catch (e) {
+      if (!(e instanceof VersError)) throw e;
+      unmapped.push({ path, reason: `the product's version range is not used as its affected range: ${e.message}` });
+      return null;
+    }
+  };
   const groups = new Map<string, string[]>();
   for (const g of arr(tree.product_groups)) {
     if (isObj(g)) groups.set(str(g.group_id), arr(g.product_ids).map(str));
@@ -295,6 +309,7 @@ export function fromCsaf(doc: Json): ImportDocument {
           justification: status === 'not_affected' ? (flags.get(id) ?? null) : null,
           statement,
           fixedVersions: [],
+          affectedRange: status === 'not_affected' ? null : affectedRangeOf(id, path),
           refs: r?.refs ?? [],
           path,
         });

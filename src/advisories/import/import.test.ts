@@ -284,6 +284,59 @@ describe('advisory imports into a case', { timeout: 300_000 }, () => {
     expect(results.flatMap((r) => r.unmapped)).toEqual([]);
   });
 
+  it('stores the affected range an OSV record gives, canonical, in the status and its history', async () => {
+    const orgs = await instance();
+    const c = await caseWithVendors(orgs, 'Ranges from upstream');
+    const osv = (id: string, affected: Json[]) => ({
+      schema_version: '1.6.0',
+      id,
+      modified: '2026-11-01T00:00:00Z',
+      summary: 'Prototype pollution in the helpdesk merge helper',
+      aliases: [`CVE-2026-2${id.slice(-4)}`],
+      affected,
+    });
+    const npm = { ecosystem: 'npm', name: '@acme/helpdesk', purl: 'pkg:npm/%40acme/helpdesk' };
+    const first = await importIntoCase(lead, c.ref, {
+      document: osv('OSV-2026-0001', [
+        { package: npm, ranges: [{ type: 'SEMVER', events: [{ introduced: '4.0.0' }, { fixed: '4.2.1' }] }] },
+      ]),
+    });
+    expect(first.unmapped).toEqual([]);
+    const second = await importIntoCase(lead, c.ref, {
+      document: osv('OSV-2026-0002', [
+        {
+          package: { ecosystem: 'PyPI', name: 'globex-desk', purl: 'pkg:pypi/globex-desk' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { last_affected: '2.1' }] }],
+          versions: ['2.0', '2.1'],
+        },
+      ]),
+    });
+    const stored = await db.db
+      .selectFrom('vendor_statuses')
+      .select(['product', 'status', 'fixed_versions', 'affected_range'])
+      .where('case_id', '=', c.id)
+      .orderBy('product')
+      .execute();
+    expect(stored).toEqual([
+      {
+        product: 'Desk',
+        status: 'affected',
+        fixed_versions: '',
+        affected_range: expect.stringMatching(/^vers:pypi\//),
+      },
+      { product: 'Helpdesk', status: 'fixed', fixed_versions: '4.2.1', affected_range: 'vers:npm/>=4.0.0|<4.2.1' },
+    ]);
+    expect(second.unmapped).toEqual([]);
+    const history = await db.db
+      .selectFrom('vendor_status_history as h')
+      .innerJoin('vendor_statuses as s', 's.id', 'h.status_id')
+      .select(['s.product', 'h.affected_range'])
+      .where('s.case_id', '=', c.id)
+      .where('s.product', '=', 'Helpdesk')
+      .execute();
+    expect(history.map((h) => h.affected_range)).toEqual(['vers:npm/>=4.0.0|<4.2.1']);
+  });
+
   it('a dry run answers the plan and the unmapped report and changes nothing', async () => {
     const orgs = await instance();
     const c = await openCase(lead, { title: 'Only ACME takes part' });

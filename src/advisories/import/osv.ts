@@ -15,6 +15,8 @@ import {
   type ImportStatement,
   type Unmapped,
 } from './rules.ts';
+import { osvToVers } from '../../versions/osv.ts';
+import { VersError } from '../../versions/vers.ts';
 
 /**
  * OSV → import document, pure. One vulnerability (its CVE id from the aliases, or the id itself);
@@ -134,6 +136,14 @@ export function fromOsv(doc: Json): ImportDocument {
       }
     });
     const unique = [...new Set(fixed)];
+    // The ranges (and versions) of an ecosystem whose versions we compare: the statement's affected range.
+    let affectedRange: string | null = null;
+    try {
+      affectedRange = osvToVers(ecosystem, arr(a.ranges).filter(isObj), arr(a.versions).map(str).filter(Boolean));
+    } catch (e) {
+      if (!(e instanceof VersError)) throw e;
+      unmapped.push({ path: `${path}/ranges`, reason: `not used as the affected range: ${e.message}` });
+    }
     statements.push({
       vulnerability: key,
       product: productId,
@@ -141,6 +151,7 @@ export function fromOsv(doc: Json): ImportDocument {
       justification: null,
       statement: '',
       fixedVersions: unique,
+      affectedRange,
       refs: fixes,
       path,
     });

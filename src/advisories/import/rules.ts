@@ -59,6 +59,8 @@ export interface ImportStatement {
   statement: string;
   /** Fixed versions this statement names (besides the product's own version when it is `fixed`). */
   fixedVersions: string[];
+  /** The affected versions as a canonical vers (OSV ranges, a CSAF product_version_range), when the document has them. */
+  affectedRange?: string | null;
   refs: string[];
   path: string;
 }
@@ -150,6 +152,8 @@ export interface PlannedStatus {
   justification: Justification | null;
   statement: string;
   fixedVersions: string;
+  /** The affected versions as a vers range, when the document's statements name exactly one. */
+  affectedRange: string | null;
   refs: string[];
   /** The document paths this status was folded from. */
   sources: string[];
@@ -341,6 +345,7 @@ export function resolvePlan(
             : investigating;
     let statement = uniq(chosen.map((i) => i.s.statement).filter(Boolean)).join('\n\n');
     const versions = uniq(chosen.map((i) => i.p.version).filter(Boolean));
+    const ranges = uniq(chosen.map((i) => i.s.affectedRange ?? '').filter(Boolean));
     const justifications = uniq(notAffected.map((i) => i.s.justification));
     const justification = status === 'not_affected' && justifications.length === 1 ? (justifications[0] ?? null) : null;
     if (status === 'affected' && statement === '') {
@@ -367,6 +372,7 @@ export function resolvePlan(
               ? `see ${doc.sourceLabel}`
               : ''
           : '',
+      affectedRange: (status === 'affected' || status === 'fixed') && ranges.length === 1 ? (ranges[0] ?? null) : null,
       refs: uniq(chosen.flatMap((i) => i.s.refs).filter(isHttpUrl)).slice(0, MAX_REFS),
       sources: g.items.map((i) => i.s.path),
     });

@@ -24,6 +24,7 @@ import * as cveServices from './20261128T100000_cve_services.ts';
 import * as threadFollows from './20261128T110000_thread_follows.ts';
 import * as jobPriority from './20261128T120000_job_priority.ts';
 import * as webhookSecretRotation from './20261128T121000_webhook_secret_rotation.ts';
+import * as statusAffectedRange from './20261128T123000_status_affected_range.ts';
 
 /** Every migration by its timestamped name; add new ones at the end, never edit landed ones. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '20261128T110000_thread_follows': threadFollows,
   '20261128T120000_job_priority': jobPriority,
   '20261128T121000_webhook_secret_rotation': webhookSecretRotation,
+  '20261128T123000_status_affected_range': statusAffectedRange,
 };

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { advisoriesApi, advisoryStates, advisoryTlps, type AdvisoryTlp } from '../../advisoriesApi.ts';
 import { withQuery } from '../../api.ts';
@@ -7,6 +8,7 @@ import { FilterCard, PagedTable } from '../../components/lists.tsx';
 import { PInput, PSelect } from '../../components/problems.tsx';
 import { useAction, useDraft, useForm, useFormatDate, usePaged, useTitle } from '../../hooks.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
+import { ImportCard } from '../cases/ImportCard.tsx';
 import { StateBadge } from './parts.tsx';
 import './advisories.css';
 
@@ -26,6 +28,7 @@ export function AdvisoriesPage() {
     (cursor) => advisoriesApi.list({ state: filter.state, caseId: filter.case, cursor, limit: 50 }),
     `${filter.state}|${filter.case}`,
   );
+  const [importing, setImporting] = useState(false);
   const needle = filter.q.trim().toLowerCase();
   const shown = needle
     ? list.items.filter((a) => a.title.toLowerCase().includes(needle) || a.trackingId.toLowerCase().includes(needle))
@@ -36,6 +39,15 @@ export function AdvisoriesPage() {
       <h1>{t('advisories.title')}</h1>
       <p className="lead">{t('advisories.intro')}</p>
       <NewAdvisoryForm caseRef={query.get('newForCase') ?? ''} />
+      {importing ? (
+        <ImportCard target={{ kind: 'standalone' }} open onImported={() => list.reload()} />
+      ) : (
+        <div className="actions">
+          <button type="button" className="btn" onClick={() => setImporting(true)}>
+            {t('advisories.import.button')}
+          </button>
+        </div>
+      )}
       <FilterForm key={`${filter.state}|${filter.case}|${filter.q}`} initial={filter} />
       <section className="card" aria-labelledby="advisories-heading">
         <h2 id="advisories-heading">{t('advisories.list')}</h2>

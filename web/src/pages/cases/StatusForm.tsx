@@ -20,6 +20,8 @@ export interface StatusDraft {
   justification: string;
   statement: string;
   fixedVersions: string;
+  /** A vers range, e.g. vers:npm/>=1.0.0|<1.4.2 (empty: none). */
+  affectedRange: string;
   /** One address per line. */
   references: string;
   vendorTrackingId: string;
@@ -34,6 +36,7 @@ export const emptyStatus: StatusDraft = {
   justification: '',
   statement: '',
   fixedVersions: '',
+  affectedRange: '',
   references: '',
   vendorTrackingId: '',
   mayShare: false,
@@ -102,6 +105,7 @@ export function StatusForm({
       justification: form.status === 'not_affected' ? optional(form.justification) : undefined,
       statement: optional(form.statement),
       fixedVersions: form.status === 'fixed' ? optional(form.fixedVersions) : undefined,
+      affectedRange: form.status === 'not_affected' ? null : (optional(form.affectedRange) ?? null),
       ...(references.length ? { references } : {}),
       vendorTrackingId: optional(form.vendorTrackingId),
       mayShare: form.mayShare,
@@ -191,6 +195,15 @@ export function StatusForm({
             label={t('cases.status.fixedVersions')}
             required
             {...bind.text('fixedVersions')}
+          />
+        )}
+        {form.status !== 'not_affected' && (
+          <PInput
+            path="affectedRange"
+            label={t('cases.status.affectedRange')}
+            hint={t('cases.status.affectedRangeHint')}
+            spellCheck={false}
+            {...bind.text('affectedRange')}
           />
         )}
       </div>

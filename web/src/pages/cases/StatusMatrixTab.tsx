@@ -37,6 +37,7 @@ export function StatusMatrixTab({ c }: CaseTabProps) {
         justification: cell.justification ?? '',
         statement: cell.statement,
         fixedVersions: cell.fixedVersions,
+        affectedRange: cell.affectedRange ?? '',
         references: cell.references.join('\n'),
         vendorTrackingId: cell.vendorTrackingId ?? '',
         mayShare: cell.mayShare,
@@ -140,6 +141,11 @@ function MatrixTable({
                               {x.statement && <p className="small pre-text">{x.statement}</p>}
                               {x.fixedVersions && (
                                 <p className="small">{t('cases.status.fixedIn', { versions: x.fixedVersions })}</p>
+                              )}
+                              {x.affectedRange && (
+                                <p className="small">
+                                  {t('cases.status.affectedVersions')} <code>{x.affectedRange}</code>
+                                </p>
                               )}
                               <p className="muted small">
                                 {fmt(x.updatedAt)}

@@ -49,6 +49,15 @@ export function TimelineTab({ c }: CaseTabProps) {
         });
       case 'vulnerability_added':
         return [text(d.title), text(d.cve)].filter(Boolean).join(' · ');
+      case 'advisory_imported':
+        return t('cases.timeline.detail.imported', {
+          source: text(d.source),
+          format: text(d.format).toUpperCase(),
+          created: text(d.vulnerabilitiesCreated),
+          matched: text(d.vulnerabilitiesMatched),
+          statuses: text(d.statusesChanged),
+          unmapped: text(d.unmapped),
+        });
       case 'post_added':
         return `TLP:${text(d.tlp)}`;
       case 'casework_signoff':

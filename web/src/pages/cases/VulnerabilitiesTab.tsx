@@ -8,6 +8,7 @@ import { useAction, useForm } from '../../hooks.ts';
 import { CvssCalculator } from '../../components/CvssCalculator.tsx';
 import { CweField } from '../report/ScoreFields.tsx';
 import { CvssBadge } from './CaseBadges.tsx';
+import { ImportCard } from './ImportCard.tsx';
 import type { CaseTabProps } from './CasePage.tsx';
 
 const emptyVuln = { title: '', description: '', cwe: '', cvssV3: '', cvssV4: '', cveId: '' };
@@ -100,6 +101,7 @@ export function VulnerabilitiesTab({ c, reload }: CaseTabProps) {
           </div>
         </FormCard>
       )}
+      {c.abilities['case:manage'] && <ImportCard target={{ kind: 'case', caseId: c.caseId }} onImported={reload} />}
     </>
   );
 }
