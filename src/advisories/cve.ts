@@ -1,5 +1,7 @@
 import { parseCvss } from '../scores/cvss.ts';
 import { lookupCwe } from '../scores/cwe.ts';
+import { versToCveVersions, type CveVersion } from '../versions/cve.ts';
+import { VersError, checkVers, isVersRange } from '../versions/vers.ts';
 import type { AdvisoryDocument, AdvisoryProduct, AdvisoryVulnerability, ProductStatus } from './rules.ts';
 
 /**
@@ -22,6 +24,18 @@ const cveStatus: Record<ProductStatus, 'affected' | 'unaffected' | 'unknown'> = 
   under_investigation: 'unknown',
 };
 
+/** A product version as CVE version entries: a vers range as lessThan / lessThanOrEqual intervals. */
+function cveVersions(version: string, status: CveVersion['status']): Json[] {
+  if (!isVersRange(version)) return [{ version, status }];
+  try {
+    return versToCveVersions(checkVers(version), status).map((e) => ({ ...e }));
+  } catch (err) {
+    // What CVE ranges cannot say (e.g. "!="): the range itself, as the record's version string.
+    if (err instanceof VersError) return [{ version, status }];
+    throw err;
+  }
+}
+
 function affected(doc: AdvisoryDocument, v: AdvisoryVulnerability): Json[] {
   const byId = new Map(doc.content.products.map((p) => [p.id, p]));
   const groups = new Map<string, { vendor: string; product: string; items: [AdvisoryProduct, ProductStatus][] }>();
@@ -38,7 +52,7 @@ function affected(doc: AdvisoryDocument, v: AdvisoryVulnerability): Json[] {
     const whole = g.items.find(([p]) => p.version === '');
     const versions = g.items
       .filter(([p]) => p.version !== '')
-      .map(([p, s]) => ({ version: p.version, status: cveStatus[s] }));
+      .flatMap(([p, s]) => cveVersions(p.version, cveStatus[s]));
     out.defaultStatus = whole ? cveStatus[whole[1]] : 'unknown';
     if (versions.length > 0) out.versions = versions;
     const cpes = [...new Set(g.items.map(([p]) => p.cpe).filter((c): c is string => c !== null))];

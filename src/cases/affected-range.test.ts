@@ -219,6 +219,19 @@ describe('affected ranges on vendor statuses', { timeout: 180_000 }, () => {
       ]);
     }
 
+    // CVE JSON 5: the range as lessThan / lessThanOrEqual intervals with their versionType.
+    const cve = await call('GET', `/api/v1/advisories/${a.id}/export?format=cve`, analyst);
+    expect(cve.statusCode, cve.body.slice(0, 500)).toBe(200);
+    const cveDoc = cve.json<Json>();
+    const cveRecord = Array.isArray(cveDoc) ? cveDoc[0] : cveDoc;
+    expect((await validateDocument(cveRecord, 'cve')).valid).toBe(true);
+    const cna = cveRecord.containers?.cna ?? cveRecord.cnaContainer ?? cveRecord;
+    expect(cna.affected[0].versions).toEqual([
+      { version: '1.0.0', lessThan: '1.4.2', status: 'affected', versionType: 'semver' },
+      { version: '2.0.0', lessThanOrEqual: '2.0.0', status: 'affected', versionType: 'semver' },
+      { version: '1.4.2', status: 'unaffected' },
+    ]);
+
     // OSV describes packages: with a package URL on the product, the range becomes SEMVER events.
     const current = (await call('GET', `/api/v1/advisories/${a.id}`, analyst)).json<Json>();
     const content = structuredClone(current.content);

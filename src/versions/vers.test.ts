@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { versToCveVersions } from './cve.ts';
 import { rangeFromNative } from './native.ts';
 import { osvToVers, versToOsv } from './osv.ts';
 import { canonicalVers, checkVers, parseCanonicalVers, versContains } from './vers.ts';
@@ -38,6 +39,19 @@ describe('vers', () => {
     expect(rangeFromNative('npm', '^1.2.3 || 2.x')).toBe('vers:npm/>=1.2.3|<2.0.0|>=2.0.0|<3.0.0');
     expect(rangeFromNative('pypi', '>=1.0, ~=1.4.2, !=1.4.5')).toBe('vers:pypi/>=1.0|>=1.4.2|!=1.4.5|<1.5');
     expect(() => rangeFromNative('pypi', '=>1.0')).toThrow('"=>1.0" is not a PEP 440 specifier');
+  });
+
+  it('goes to CVE version entries: intervals with their versionType, open bounds at "0" and "*"', () => {
+    const cve = (v: string) => versToCveVersions(checkVers(v), 'affected');
+    expect(cve('vers:pypi/<1.2|>=2.0|<=2.1|=3.0.1|>=4')).toEqual([
+      { version: '0', lessThan: '1.2', status: 'affected', versionType: 'python' },
+      { version: '2.0', lessThanOrEqual: '2.1', status: 'affected', versionType: 'python' },
+      { version: '3.0.1', status: 'affected' },
+      { version: '4', lessThan: '*', status: 'affected', versionType: 'python' },
+    ]);
+    expect(cve('vers:maven/*')).toEqual([{ version: '0', lessThan: '*', status: 'affected', versionType: 'maven' }]);
+    expect(() => cve('vers:npm/!=1.0.0')).toThrow(/cannot express "!=1.0.0"/);
+    expect(() => cve('vers:npm/>1.0.0')).toThrow(/no exclusive lower bound/);
   });
 
   it('goes to OSV events and back', () => {
