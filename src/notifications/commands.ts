@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record.ts';
 import { newSecret } from '../auth/secrets.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { isUuid, newId } from '../core/ids.ts';
+import { recordCaseEvent } from '../cases/events.ts';
 import { caseResource, findCase, loadVisibleCase } from '../cases/queries.ts';
 import { postScope, threadScope, viewerOf } from '../cases/threads.ts';
 import type { WebhookRow } from '../db/schema.ts';
@@ -115,19 +116,10 @@ export async function markSeen(
         .returning(['id', 'org_id'])
         .execute();
       for (const p of first) {
-        await tx
-          .insertInto('case_events')
-          .values({
-            id: newId(),
-            case_id: c.id,
-            participant_id: p.id,
-            kind: 'first_seen',
-            actor_user_id: actor.userId,
-            actor_label: actorLabel(actor),
-            data: JSON.stringify({ orgId: p.org_id }),
-            created_at: now,
-          })
-          .execute();
+        await recordCaseEvent(tx, ctx, c.id, 'first_seen', { orgId: p.org_id }, p.id, {
+          userId: actor.userId,
+          label: actorLabel(actor),
+        });
       }
     }
     await recordAudit(tx, ctx, {
